@@ -1,0 +1,53 @@
+"""Settings of the cache module (``AGNOST_CACHE_*``), read at use time.
+
+A host sets e.g. ``AGNOST_CACHE_ALIAS = "agnost"`` to serve the client API from another
+``CACHES`` alias than ``default``.
+"""
+
+from __future__ import annotations
+
+from agnost_django.core.conf import AppSettings
+
+
+class CacheSettings(AppSettings):
+    prefix = "AGNOST_CACHE_"
+
+    @property
+    def ALIAS(self) -> str:
+        """Key of ``settings.CACHES`` used by the client REST API."""
+        return self._get("ALIAS", "default")
+
+    @property
+    def NAMESPACE(self) -> str:
+        """Prefix of every key set through agnost, so that clients never reach the host's
+        own entries (sessions, throttles)."""
+        return self._get("NAMESPACE", "agnost.client:")
+
+    @property
+    def MAX_KEY_LENGTH(self) -> int:
+        """Longest key accepted, in characters."""
+        return self._get("MAX_KEY_LENGTH", 250)
+
+    @property
+    def MAX_VALUE_SIZE(self) -> int:
+        """Largest value accepted, in bytes of its JSON form."""
+        return self._get("MAX_VALUE_SIZE", 1024 * 1024)
+
+    @property
+    def LIST_PAGE_SIZE(self) -> int:
+        """About how many keys one list-keys page returns (a SCAN batch may add a few)."""
+        return self._get("LIST_PAGE_SIZE", 100)
+
+    @property
+    def PERMISSION_CLASSES(self) -> list[type]:
+        """Extra DRF permission classes of the cache views (the client-key check always applies)."""
+        return self._import_list("PERMISSION_CLASSES", [])
+
+    @property
+    def THROTTLE_CLASSES(self) -> list[type] | None:
+        """DRF throttle classes of the cache views; ``None`` uses the host's REST_FRAMEWORK default."""
+        value = self._get("THROTTLE_CLASSES", None)
+        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
+
+
+cache_settings = CacheSettings()

@@ -1,0 +1,94 @@
+"""The client's CacheManager routes under ``/_api/rest/v1/cache``."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from agnost_django.cache import serializers, services
+from agnost_django.cache.conf import cache_settings
+from agnost_django.core.api import AgnostViewSet
+
+
+def wrap_value(value):
+    """Objects and arrays go out as stored; primitives as ``{"value": v}`` (spec 3.7)."""
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    return {"value": value}
+
+
+class CacheViewSet(AgnostViewSet):
+    """Key-value operations on the cache alias ``AGNOST_CACHE_ALIAS``."""
+
+    agnost_module = "cache"
+
+    @property
+    def app_settings(self):
+        return cache_settings
+
+    def get_serializer(self, *args, **kwargs):
+        # Gives the browsable API a form for each action.
+        classes = {
+            "set_key": serializers.SetSerializer,
+            "delete_keys": serializers.DeleteSerializer,
+            "increment": serializers.IncrementSerializer,
+            "decrement": serializers.DecrementSerializer,
+            "expire": serializers.ExpireSerializer,
+            "list_keys": serializers.ListKeysSerializer,
+        }
+        return classes.get(self.action, serializers.KeySerializer)(*args, **kwargs)
+
+    def _validated(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        operation_id="cache_get",
+        parameters=[OpenApiParameter("key", str, required=True, description="Not URL-encoded by the client.")],
+        responses={200: OpenApiTypes.ANY},
+        description="The stored object or array, a primitive as {\"value\": v}, or null.",
+    )
+    def get_key(self, request):
+        serializer = serializers.KeySerializer(data={"key": request.query_params.get("key", "")})
+        serializer.is_valid(raise_exception=True)
+        return Response(wrap_value(services.get_value(serializer.validated_data["key"])))
+
+    @extend_schema(operation_id="cache_set", request=serializers.SetSerializer, responses={200: None})
+    def set_key(self, request):
+        data = self._validated(request)
+        services.set_value(data["key"], data["value"], ttl=data.get("ttl") or None)
+        return Response()
+
+    @extend_schema(operation_id="cache_delete", request=serializers.DeleteSerializer, responses={200: None})
+    def delete_keys(self, request):
+        services.delete_keys(self._validated(request)["keys"])
+        return Response()
+
+    @extend_schema(request=serializers.IncrementSerializer, responses=serializers.ValueSerializer)
+    def increment(self, request):
+        data = self._validated(request)
+        value = services.increment(data["key"], data["increment"], ttl=data.get("ttl") or None)
+        return Response({"value": value})
+
+    @extend_schema(request=serializers.DecrementSerializer, responses=serializers.ValueSerializer)
+    def decrement(self, request):
+        data = self._validated(request)
+        value = services.decrement(data["key"], data["decrement"], ttl=data.get("ttl") or None)
+        return Response({"value": value})
+
+    @extend_schema(request=serializers.ExpireSerializer, responses={200: None})
+    def expire(self, request):
+        data = self._validated(request)
+        services.expire(data["key"], data["ttl"])
+        return Response()
+
+    @extend_schema(responses=serializers.StatsSerializer)
+    def stats(self, request):
+        return Response(services.get_stats())
+
+    @extend_schema(request=serializers.ListKeysSerializer, responses=serializers.ListKeysResultSerializer)
+    def list_keys(self, request):
+        data = self._validated(request)
+        return Response(services.list_keys_page(data.get("pattern"), cursor=data.get("next") or None))

@@ -1,0 +1,162 @@
+"""Base DRF views of every agnost module and the one exception handler.
+
+Views subclass :class:`AgnostAPIView` or :class:`AgnostViewSet`. The base classes add the
+client-key check, the module's permission and throttle settings, JSON parsing with a size
+limit, query strings where ``+`` stays ``+`` (the altogic client splices raw values into
+URLs), and render every error as ``{"errors": [{"origin", "code", "message", "details"}]}``
+without touching the host's ``REST_FRAMEWORK`` settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.viewsets import ViewSet
+
+from agnost_django.core.conf import core_settings
+from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, error_item
+from agnost_django.core.parsers import LimitedJSONParser, RequestBodyTooLarge
+from agnost_django.core.permissions import HasClientKey
+from agnost_django.core.schema import AgnostAutoSchema
+
+_DRF_CODES = {
+    drf.ParseError: CoreErrorCode.INVALID_REQUEST_BODY_SYNTAX,
+    drf.UnsupportedMediaType: CoreErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    drf.MethodNotAllowed: CoreErrorCode.METHOD_NOT_ALLOWED,
+    drf.NotAcceptable: CoreErrorCode.NOT_ACCEPTABLE,
+    drf.NotFound: CoreErrorCode.RESOURCE_NOT_FOUND,
+    drf.Throttled: CoreErrorCode.RATE_LIMIT_EXCEEDED,
+    drf.NotAuthenticated: CoreErrorCode.NOT_AUTHENTICATED,
+    drf.AuthenticationFailed: CoreErrorCode.NOT_AUTHENTICATED,
+    drf.PermissionDenied: CoreErrorCode.NOT_ALLOWED,
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]):
+    """DRF's handler (headers, rollback, Http404/PermissionDenied mapping), then the
+    agnost envelope. Unexpected exceptions return ``None`` and reach
+    :class:`~agnost_django.core.middleware.AgnostMiddleware` as a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestBodyTooLarge(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = drf.NotFound(_("The requested resource was not found."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": error_items(exc)}
+    return response
+
+
+def error_items(exc: drf.APIException) -> list[dict[str, Any]]:
+    """The ``errors`` array for a DRF exception (one entry per invalid field)."""
+    status_code = exc.status_code
+    if isinstance(exc, AgnostAPIError):
+        return [exc.as_item()]
+    if isinstance(exc, drf.ValidationError):
+        return list(_validation_items(exc.detail, status_code))
+    if isinstance(exc, drf.Throttled):
+        return [
+            error_item(
+                status_code,
+                CoreErrorCode.RATE_LIMIT_EXCEEDED.value,
+                str(exc.detail),
+                {"wait": exc.wait},
+            )
+        ]
+    code = next(
+        (value.value for klass, value in _DRF_CODES.items() if isinstance(exc, klass)),
+        None,
+    )
+    if code is None:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+    return [error_item(status_code, code, str(exc.detail))]
+
+
+def _validation_items(detail: Any, status_code: int, path: str = ""):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            field = f"{path}.{key}" if path else str(key)
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                field = path
+            yield from _validation_items(value, status_code, field)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                yield from _validation_items(value, status_code, f"{path}.{index}" if path else str(index))
+            else:
+                yield from _validation_items(value, status_code, path)
+    else:
+        details: dict[str, Any] = {"reason": getattr(detail, "code", None) or "invalid"}
+        if path:
+            details["field"] = path
+        yield error_item(status_code, CoreErrorCode.VALIDATION_ERROR.value, str(detail), details)
+
+
+def raw_query_dict(query_string: str) -> QueryDict:
+    """Parse a query string with percent-decoding only: ``+`` stays ``+`` (spec 1.5)."""
+    query = QueryDict(mutable=True)
+    for part in query_string.split("&"):
+        if part:
+            key, _sep, value = part.partition("=")
+            query.appendlist(unquote(key), unquote(value))
+    query._mutable = False
+    return query
+
+
+class AgnostViewMixin:
+    """Shared policy of the agnost API views.
+
+    ``agnost_module`` names the module for client-key operation rules; ``app_settings``
+    is the module's settings object, whose optional ``PERMISSION_CLASSES`` and
+    ``THROTTLE_CLASSES`` properties are read on every request."""
+
+    agnost_module = ""
+    app_settings: Any = None
+    # drf-spectacular's inspector per view, so the host's DEFAULT_SCHEMA_CLASS is untouched.
+    schema = AgnostAutoSchema()
+
+    def get_operation(self) -> str:
+        action = getattr(self, "action", None) or self.request.method.lower()
+        return f"{self.agnost_module}.{action}"
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def get_authenticators(self):
+        return [klass() for klass in core_settings.AUTHENTICATION_CLASSES]
+
+    def get_permissions(self):
+        extra = getattr(self.app_settings, "PERMISSION_CLASSES", [])
+        return [HasClientKey(), *(klass() for klass in extra)]
+
+    def get_throttles(self):
+        classes = getattr(self.app_settings, "THROTTLE_CLASSES", None)
+        if classes is None:
+            classes = api_settings.DEFAULT_THROTTLE_CLASSES
+        return [klass() for klass in classes]
+
+    def get_parsers(self):
+        return [LimitedJSONParser()]
+
+    def initialize_request(self, request, *args, **kwargs):
+        request.GET = raw_query_dict(request.META.get("QUERY_STRING", ""))
+        return super().initialize_request(request, *args, **kwargs)
+
+
+class AgnostAPIView(AgnostViewMixin, APIView):
+    """Base class of single-route agnost views."""
+
+
+class AgnostViewSet(AgnostViewMixin, ViewSet):
+    """Base class of agnost ViewSets; the action name is the operation name."""

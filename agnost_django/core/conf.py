@@ -1,0 +1,86 @@
+"""Settings objects: flat ``AGNOST_<APP>_<NAME>`` settings, read at use time.
+
+Each app's ``conf.py`` subclasses :class:`AppSettings` and exposes one instance
+(``core_settings``, ``cache_settings``...). Every setting is a typed property that reads
+``django.conf.settings`` on each access, so ``override_settings`` and pytest-django's
+``settings`` fixture change a single value without any reload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+
+class AppSettings:
+    """Base class of the per-app settings objects."""
+
+    prefix = "AGNOST_"
+
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(settings, self.prefix + name, default)
+
+    def _import(self, name: str, default: str) -> Any:
+        path = self._get(name, default)
+        try:
+            return import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"{self.prefix}{name} = {path!r} could not be imported: {exc}"
+            ) from exc
+
+    def _import_list(self, name: str, default: list[str]) -> list[Any]:
+        paths = self._get(name, default)
+        result = []
+        for path in paths:
+            try:
+                result.append(import_string(path))
+            except ImportError as exc:
+                raise ImproperlyConfigured(
+                    f"{self.prefix}{name} contains {path!r}, which could not be imported: {exc}"
+                ) from exc
+        return result
+
+    @classmethod
+    def setting_names(cls) -> set[str]:
+        """The full names of every setting this object knows (used by the W001 check)."""
+        return {
+            cls.prefix + name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, property)
+        }
+
+
+class CoreSettings(AppSettings):
+    prefix = "AGNOST_CORE_"
+
+    @property
+    def API_PATH_PATTERN(self) -> str:
+        """Regular expression (searched in the request path) of the paths whose errors are
+        always answered as JSON ``{"errors": [...]}`` by :class:`AgnostMiddleware`."""
+        return self._get("API_PATH_PATTERN", r"(^|/)(_api|_auth|socket\.io)(/|$)")
+
+    @property
+    def CLIENT_KEY_HEADER(self) -> str:
+        """HTTP header carrying the client key (``X-Client-Key`` for the altogic client)."""
+        return self._get("CLIENT_KEY_HEADER", "X-Client-Key")
+
+    @property
+    def STAFF_BROWSABLE_API(self) -> bool:
+        """Whether a staff user signed in to the admin may use the API without a client key."""
+        return self._get("STAFF_BROWSABLE_API", True)
+
+    @property
+    def AUTHENTICATION_CLASSES(self) -> list[type]:
+        """DRF authentication classes of every agnost view (dotted paths)."""
+        return self._import_list(
+            "AUTHENTICATION_CLASSES",
+            ["agnost_django.core.authentication.StaffSessionAuthentication"],
+        )
+
+
+core_settings = CoreSettings()

@@ -1,0 +1,106 @@
+"""``AgnostMiddleware``: every error under the API paths is JSON.
+
+The altogic client waits forever for a non-JSON error body, so on the paths matched by
+``AGNOST_CORE_API_PATH_PATTERN`` (``/_api/``, ``/_auth/``, ``/socket.io/``, and app
+endpoints registered later) this middleware:
+
+* answers an unexpected exception with a JSON 500 ``internal_server_error`` (logged with
+  its traceback and sent through ``got_request_exception``; the exception text is shown
+  only when ``DEBUG``);
+* rewrites any non-JSON error response (Django's 404 for an unknown route, 405, a CSRF
+  failure page, a 400 for a bad Host, ...) into ``{"errors": [...]}`` with the same
+  status.
+
+Add it near the top of ``MIDDLEWARE``, after ``corsheaders.middleware.CorsMiddleware``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, JsonResponse
+
+from agnost_django.core.conf import core_settings
+from agnost_django.core.exceptions import CoreErrorCode, error_item
+
+logger = logging.getLogger("agnost_django.request")
+
+_CODES_BY_STATUS = {
+    400: CoreErrorCode.BAD_REQUEST,
+    401: CoreErrorCode.NOT_AUTHENTICATED,
+    403: CoreErrorCode.NOT_ALLOWED,
+    404: CoreErrorCode.RESOURCE_NOT_FOUND,
+    405: CoreErrorCode.METHOD_NOT_ALLOWED,
+    406: CoreErrorCode.NOT_ACCEPTABLE,
+    413: CoreErrorCode.REQUEST_BODY_SIZE_TOO_LARGE,
+    415: CoreErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: CoreErrorCode.RATE_LIMIT_EXCEEDED,
+    500: CoreErrorCode.INTERNAL_SERVER_ERROR,
+    503: CoreErrorCode.BACKEND_UNAVAILABLE,
+}
+
+# Exceptions Django itself turns into 4xx responses; they are rewritten on the way out.
+_HTTP_EXCEPTIONS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
+
+
+def json_error_response(status: int, code: str, message: str, details=None) -> JsonResponse:
+    return JsonResponse({"errors": [error_item(status, code, message, details)]}, status=status)
+
+
+def is_api_path(path: str) -> bool:
+    return re.search(core_settings.API_PATH_PATTERN, path) is not None
+
+
+class AgnostMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        return self.process_response(request, self.get_response(request))
+
+    async def __acall__(self, request):
+        return self.process_response(request, await self.get_response(request))
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, _HTTP_EXCEPTIONS) or not is_api_path(request.path):
+            return None
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exception,
+            extra={"status_code": 500, "request": request},
+        )
+        got_request_exception.send(sender=None, request=request)
+        message = str(exception) if settings.DEBUG else "Internal server error."
+        return json_error_response(500, CoreErrorCode.INTERNAL_SERVER_ERROR.value, message)
+
+    def process_response(self, request, response):
+        status = response.status_code
+        if status < 400 or not is_api_path(request.path):
+            return response
+        content_type = response.get("Content-Type", "")
+        if "json" in content_type or getattr(response, "streaming", False):
+            return response
+        code = _CODES_BY_STATUS.get(status)
+        code = code.value if code else ("server_error" if status >= 500 else "client_error")
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = "Error"
+        new = json_error_response(status, code, message)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                new[header] = response[header]
+        return new

@@ -1,0 +1,116 @@
+"""Client keys: every client REST call carries one in ``X-Client-Key``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The modules a key's allowed operations may name (``cache`` or ``cache.increment``).
+MODULES = ("auth", "db", "storage", "endpoint", "queue", "task", "cache", "realtime")
+_OPERATION_RE = re.compile(r"^(\*|(?P<module>[a-z]+)(\.[a-z][a-z0-9_-]*)?)$")
+_ORIGIN_RE = re.compile(r"^(\*|https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$")
+
+
+def hash_secret(secret: str) -> str:
+    # Keys are 240-bit random tokens, so a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_origin(origin: str) -> str:
+    return origin.strip().lower().rstrip("/")
+
+
+class ClientKey(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, editable=False, db_index=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    allowed_origins = models.JSONField(
+        _("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Browser origins allowed to use this key (https://app.example.com, "
+            "https://*.example.com). Empty: any caller, including servers without an Origin."
+        ),
+    )
+    allowed_operations = models.JSONField(
+        _("allowed operations"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Modules or operations this key may call (cache, cache.get_key). Empty: all."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("client key")
+        verbose_name_plural = _("client keys")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self) -> str:
+        return f"{self.prefix}…" if self.prefix else "—"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def clean(self) -> None:
+        errors = {}
+        origins = self.allowed_origins
+        if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+            errors["allowed_origins"] = _("Enter a list of origins.")
+        else:
+            self.allowed_origins = [normalise_origin(o) for o in origins if o.strip()]
+            bad = [o for o in self.allowed_origins if not _ORIGIN_RE.match(o)]
+            if bad:
+                errors["allowed_origins"] = _("Not an origin (scheme://host[:port]): %(bad)s") % {
+                    "bad": ", ".join(bad)
+                }
+        operations = self.allowed_operations
+        if not isinstance(operations, list) or not all(isinstance(o, str) for o in operations):
+            errors["allowed_operations"] = _("Enter a list of operations.")
+        else:
+            self.allowed_operations = [o.strip() for o in operations if o.strip()]
+            bad = []
+            for operation in self.allowed_operations:
+                match = _OPERATION_RE.match(operation)
+                if not match or (match["module"] and match["module"] not in MODULES):
+                    bad.append(operation)
+            if bad:
+                errors["allowed_operations"] = _(
+                    "Unknown operation: %(bad)s (use a module among %(modules)s, "
+                    "optionally followed by .operation)"
+                ) % {"bad": ", ".join(bad), "modules": ", ".join(MODULES)}
+        if errors:
+            raise ValidationError(errors)
+
+    def allows_operation(self, operation: str) -> bool:
+        if not self.allowed_operations or "*" in self.allowed_operations:
+            return True
+        module = operation.split(".", 1)[0]
+        return operation in self.allowed_operations or module in self.allowed_operations
+
+    def allows_origin(self, origin: str) -> bool:
+        origin = normalise_origin(origin)
+        for allowed in self.allowed_origins:
+            if allowed in ("*", origin):
+                return True
+            scheme, _sep, host = allowed.partition("://*.")
+            if _sep and origin.startswith(scheme + "://") and origin.endswith(
+                "." + host
+            ):
+                return True
+        return False

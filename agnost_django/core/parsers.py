@@ -1,0 +1,51 @@
+"""Request parsers with a size limit (DRF reads the raw stream, bypassing Django's own)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
+
+
+class RequestBodyTooLarge(AgnostAPIError):
+    """The request body exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413)."""
+
+    status_code = 413
+    default_code = CoreErrorCode.REQUEST_BODY_SIZE_TOO_LARGE.value
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON bodies up to ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes; larger bodies are
+    refused with 413 before more than that is read."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        request = (parser_context or {}).get("request")
+        too_large = RequestBodyTooLarge(
+            _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+            details={"limit": limit},
+        )
+        if limit is not None and request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise too_large
+        raw = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(raw) > limit:
+            raise too_large
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(raw.decode(encoding), parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,72 @@
+"""Client-key operations, shared by the REST permission, the admin and the command."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from agnost_django.core import exceptions
+from agnost_django.core.models import ClientKey, hash_secret
+
+KEY_PREFIX = "agk_"
+
+
+def create_client_key(
+    name: str,
+    *,
+    allowed_origins: Iterable[str] = (),
+    allowed_operations: Iterable[str] = (),
+    expires_at: datetime | None = None,
+    active: bool = True,
+) -> tuple[ClientKey, str]:
+    """Create a key and return it with its secret, which is not stored and cannot be
+    shown again. Raises Django's ``ValidationError`` on bad origins or operations."""
+    key = ClientKey(
+        name=name,
+        allowed_origins=list(allowed_origins),
+        allowed_operations=list(allowed_operations),
+        expires_at=expires_at,
+        active=active,
+    )
+    secret = assign_secret(key)
+    key.full_clean()
+    key.save()
+    return key, secret
+
+
+def assign_secret(key: ClientKey) -> str:
+    """Give ``key`` a new random secret (not saved) and return the secret."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(30)
+    key.prefix = secret[:12]
+    key.key_hash = hash_secret(secret)
+    return secret
+
+
+def check_client_key(secret: str | None, *, operation: str, origin: str | None) -> ClientKey:
+    """Return the active key matching ``secret`` if it allows ``operation`` from ``origin``;
+    otherwise raise the matching error (missing, invalid, inactive, expired, origin,
+    operation)."""
+    if not secret:
+        raise exceptions.MissingClientKey()
+    key = ClientKey.objects.filter(key_hash=hash_secret(secret)).first()
+    if key is None:
+        raise exceptions.InvalidClientKey()
+    if not key.active:
+        raise exceptions.InactiveClientKey()
+    if key.is_expired:
+        raise exceptions.ExpiredClientKey()
+    if key.allowed_origins:
+        if not origin:
+            raise exceptions.MissingRequestOrigin()
+        if not key.allows_origin(origin):
+            raise exceptions.DomainNotAuthorized(details={"origin": origin})
+    if not key.allows_operation(operation):
+        raise exceptions.OperationNotAllowed(details={"operation": operation})
+    return key
+
+
+def origin_allowed_by_any_key(origin: str) -> bool:
+    """Whether an active, unexpired key lists ``origin`` (used for CORS)."""
+    keys = ClientKey.objects.filter(active=True).exclude(allowed_origins=[])
+    return any(key.allows_origin(origin) and not key.is_expired for key in keys)

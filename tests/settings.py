@@ -1,0 +1,21 @@
+"""Test settings, pass 1: the example project on the embedded default (no services)."""
+
+import os
+
+from project.settings import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "tests"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "orm": "default", "sync": True}
+
+# Which stack the interop server of tests/interop runs on (see tests/interop/server.py).
+INTEROP_STACK = "embedded"
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

@@ -1,0 +1,29 @@
+"""Test settings, pass 2: PostgreSQL and Redis, as in production.
+
+``TEST_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/test``) and
+``TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379``) point at the services. Each
+pytest-xdist worker gets its own Redis database number, so a worker's FLUSHDB never
+touches another's keys.
+"""
+
+import os
+
+import dj_database_url
+
+from tests.settings import *  # noqa: F403
+from tests.settings import XDIST_WORKER
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    )
+}
+REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+REDIS_DB = 1 + int(XDIST_WORKER.removeprefix("gw") or 0) % 14
+REDIS_URL = f"{REDIS_BASE_URL}/{REDIS_DB}"
+CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+}
+Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "redis": REDIS_URL, "sync": True}
+INTEROP_STACK = "services"
