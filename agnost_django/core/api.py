@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,7 +25,7 @@ from rest_framework.viewsets import ViewSet
 
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, error_item
-from agnost_django.core.parsers import LimitedJSONParser, RequestBodyTooLarge
+from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large
 from agnost_django.core.permissions import HasClientKey
 from agnost_django.core.schema import AgnostAutoSchema
 
@@ -46,7 +47,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]):
     agnost envelope. Unexpected exceptions return ``None`` and reach
     :class:`~agnost_django.core.middleware.AgnostMiddleware` as a 500."""
     if isinstance(exc, RequestDataTooBig):
-        exc = RequestBodyTooLarge(str(exc) or None)
+        exc = body_too_large()
     elif isinstance(exc, Http404):
         exc = drf.NotFound(_("The requested resource was not found."))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -148,6 +149,10 @@ class AgnostViewMixin:
 
     def get_parsers(self):
         return [LimitedJSONParser()]
+
+    def get_renderers(self):
+        # Fixed rather than the host's defaults: the wire protocol needs JSON first.
+        return [NullJSONRenderer(), BrowsableAPIRenderer()]
 
     def initialize_request(self, request, *args, **kwargs):
         request.GET = raw_query_dict(request.META.get("QUERY_STRING", ""))

@@ -1,4 +1,8 @@
-"""Request parsers with a size limit (DRF reads the raw stream, bypassing Django's own)."""
+"""Parsers and renderers of the agnost views.
+
+The JSON parser has a size limit (DRF reads the raw stream, bypassing Django's own);
+the JSON renderer writes ``null`` for ``None`` (the client expects a JSON ``null`` body).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
 
@@ -19,6 +24,14 @@ class RequestBodyTooLarge(AgnostAPIError):
     default_code = CoreErrorCode.REQUEST_BODY_SIZE_TOO_LARGE.value
 
 
+def body_too_large() -> RequestBodyTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return RequestBodyTooLarge(
+        _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+        details={"limit": limit},
+    )
+
+
 class LimitedJSONParser(JSONParser):
     """JSON bodies up to ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes; larger bodies are
     refused with 413 before more than that is read."""
@@ -26,10 +39,7 @@ class LimitedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         request = (parser_context or {}).get("request")
-        too_large = RequestBodyTooLarge(
-            _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
-            details={"limit": limit},
-        )
+        too_large = body_too_large()
         if limit is not None and request is not None:
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -49,3 +59,12 @@ class LimitedJSONParser(JSONParser):
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
+
+
+class NullJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, except that ``None`` is rendered as ``null``, not as an empty body."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b"null"
+        return super().render(data, accepted_media_type, renderer_context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
@@ -126,12 +126,15 @@ def restore_all(state: list[tuple[Registry, dict[str, Any]]]) -> None:
         registry.restore(entries)
 
 
-def autodiscover() -> None:
-    """Import the ``agnost_hooks`` module of every installed app, once, in app order."""
-    from django.apps import apps
+def autodiscover(app_names: Iterable[str] | None = None) -> None:
+    """Import the ``agnost_hooks`` module of every installed app (or of ``app_names``), in
+    app order. Python imports each module once, so calling this again is harmless."""
+    if app_names is None:
+        from django.apps import apps
 
-    for app_config in apps.get_app_configs():
-        module_name = f"{app_config.name}.{HOOKS_MODULE}"
+        app_names = [app_config.name for app_config in apps.get_app_configs()]
+    for app_name in app_names:
+        module_name = f"{app_name}.{HOOKS_MODULE}"
         if find_spec(module_name) is None:
             continue
         state = snapshot_all()

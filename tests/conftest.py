@@ -1,0 +1,67 @@
+"""Fixtures shared by the whole suite (factories rather than fixed objects)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+
+from agnost_django.core.services import create_client_key
+from agnost_django.core.testing import AgnostAPIClient, isolated_registries
+
+
+@pytest.fixture(autouse=True)
+def _isolated_registries():
+    with isolated_registries():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Each xdist worker has its own LocMem cache or its own Redis database number.
+    caches["default"].clear()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    """DRF's test client without a client key."""
+    return APIClient()
+
+
+@pytest.fixture
+def client_key_factory(db):
+    """``client_key_factory(**options) -> (ClientKey, secret)``."""
+
+    def make(name: str = "test key", **options):
+        return create_client_key(name, **options)
+
+    return make
+
+
+@pytest.fixture
+def agnost_client(db) -> AgnostAPIClient:
+    """An API client sending a fresh, unrestricted client key."""
+    return AgnostAPIClient()
+
+
+@pytest.fixture
+def user_factory(db, django_user_model):
+    counter = iter(range(1, 10**6))
+
+    def make(**fields):
+        number = next(counter)
+        fields.setdefault("username", f"user{number}")
+        fields.setdefault("email", f"user{number}@example.com")
+        password = fields.pop("password", "correct horse battery staple")
+        return django_user_model.objects.create_user(password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def staff_client(user_factory) -> APIClient:
+    """A client signed in to the admin as a superuser (session cookie, CSRF enforced)."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    return client

@@ -1,0 +1,147 @@
+"""Client keys: every /_api/rest/v1/ call needs one; each failure has its own code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from agnost_django.core.models import ClientKey
+from tests.core.test_errors import only_error
+
+STATS = "/_api/rest/v1/cache/stats"
+
+
+def get_stats(api_client, secret=None, **headers):
+    if secret is not None:
+        headers["HTTP_X_CLIENT_KEY"] = secret
+    return api_client.get(STATS, **headers)
+
+
+def test_missing_key(api_client, db):
+    only_error(get_stats(api_client), 401, "missing_client_key")
+
+
+def test_unknown_key(api_client, db):
+    only_error(get_stats(api_client, "agk_not-a-real-key"), 401, "invalid_client_key")
+
+
+def test_valid_key(api_client, client_key_factory):
+    _key, secret = client_key_factory()
+    assert get_stats(api_client, secret).status_code == 200
+
+
+def test_inactive_key(api_client, client_key_factory):
+    _key, secret = client_key_factory(active=False)
+    only_error(get_stats(api_client, secret), 403, "inactive_client_key")
+
+
+def test_expired_key(api_client, client_key_factory):
+    _key, secret = client_key_factory(expires_at=timezone.now() - timedelta(seconds=1))
+    only_error(get_stats(api_client, secret), 403, "expired_client_key")
+    _key, secret = client_key_factory(expires_at=timezone.now() + timedelta(hours=1))
+    assert get_stats(api_client, secret).status_code == 200
+
+
+def test_operations_restrict_modules_and_operations(api_client, client_key_factory):
+    _key, only_get = client_key_factory(allowed_operations=["cache.get_key"])
+    assert api_client.get("/_api/rest/v1/cache?key=k", HTTP_X_CLIENT_KEY=only_get).status_code == 200
+    item = only_error(get_stats(api_client, only_get), 403, "operation_not_allowed")
+    assert item["details"] == {"operation": "cache.stats"}
+    _key, whole_module = client_key_factory(allowed_operations=["cache"])
+    assert get_stats(api_client, whole_module).status_code == 200
+    _key, other_module = client_key_factory(allowed_operations=["db"])
+    only_error(get_stats(api_client, other_module), 403, "operation_not_allowed")
+
+
+def test_origins(api_client, client_key_factory):
+    _key, secret = client_key_factory(allowed_origins=["https://app.example.com", "https://*.example.org"])
+    only_error(get_stats(api_client, secret), 403, "missing_request_origin")
+    only_error(get_stats(api_client, secret, HTTP_ORIGIN="https://evil.example.com"), 403, "domain_not_authorized")
+    ok = get_stats(api_client, secret, HTTP_ORIGIN="https://app.example.com")
+    assert ok.status_code == 200
+    # CORS with credentials for the key's origin: exact origin, never "*".
+    assert ok["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert ok["Access-Control-Allow-Credentials"] == "true"
+    assert get_stats(api_client, secret, HTTP_ORIGIN="https://a.b.example.org").status_code == 200
+    only_error(get_stats(api_client, secret, HTTP_ORIGIN="https://example.org.evil.com"), 403, "domain_not_authorized")
+
+
+def test_cors_preflight_needs_no_key(api_client, client_key_factory):
+    client_key_factory(allowed_origins=["https://app.example.com"])
+    response = api_client.options(
+        "/_api/rest/v1/cache",
+        HTTP_ORIGIN="https://app.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="DELETE",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-client, x-client-key, session, content-type",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert response["Access-Control-Allow-Credentials"] == "true"
+    allowed = response["Access-Control-Allow-Headers"].lower()
+    for header in ("x-client", "x-client-key", "session", "content-type", "authorization"):
+        assert header in allowed
+    assert "DELETE" in response["Access-Control-Allow-Methods"]
+    # An origin no key lists gets no CORS headers.
+    other = api_client.options(
+        "/_api/rest/v1/cache", HTTP_ORIGIN="https://other.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_errors_carry_cors_headers(api_client, settings, db):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    response = get_stats(api_client, HTTP_ORIGIN="https://app.example.com")
+    assert response.status_code == 401
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_secret_is_stored_only_as_a_hash(client_key_factory):
+    key, secret = client_key_factory()
+    assert secret.startswith("agk_") and len(secret) >= 40
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM agnost_core_clientkey")
+        rows = cursor.fetchall()
+    assert rows and not any(secret in str(value) for row in rows for value in row)
+    assert key.prefix == secret[:12]
+
+
+def test_model_validation(db):
+    key = ClientKey(name="k", allowed_origins=["ftp://x", "https://ok.example.com/"], allowed_operations=["cach", "cache.get_key"])
+    with pytest.raises(ValidationError) as excinfo:
+        key.full_clean(exclude=["prefix", "key_hash"])
+    assert set(excinfo.value.message_dict) == {"allowed_origins", "allowed_operations"}
+    assert "ftp://x" in str(excinfo.value.message_dict["allowed_origins"])
+    assert "cach" in str(excinfo.value.message_dict["allowed_operations"])
+
+
+def test_create_command_prints_the_secret_last(api_client, db):
+    out = StringIO()
+    call_command("agnost_create_client_key", "mobile app", "--operation", "cache", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    assert get_stats(api_client, secret).status_code == 200
+    key = ClientKey.objects.get(name="mobile app")
+    assert key.allowed_operations == ["cache"]
+    with pytest.raises(CommandError, match="Unknown operation"):
+        call_command("agnost_create_client_key", "bad", "--operation", "nope", stdout=StringIO())
+    assert not ClientKey.objects.filter(name="bad").exists()
+
+
+def test_staff_may_browse_without_a_key(staff_client, user_factory, api_client):
+    response = staff_client.get(STATS, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Cache" in response.content and b"<html" in response.content
+    plain = user_factory()
+    api_client.force_login(plain)
+    only_error(get_stats(api_client), 401, "missing_client_key")
+
+
+def test_staff_browsing_can_be_switched_off(staff_client, settings):
+    settings.AGNOST_CORE_STAFF_BROWSABLE_API = False
+    only_error(staff_client.get(STATS), 401, "missing_client_key")

@@ -1,0 +1,125 @@
+"""Every failure under the API paths answers JSON {"errors": [...]} (the altogic client
+hangs on anything else)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+API = "/_api/rest/v1"
+
+
+def only_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert list(body) == ["errors"]
+    (item,) = body["errors"]
+    assert item["code"] == code
+    assert item["origin"] == ("server_error" if status >= 500 else "client_error")
+    assert isinstance(item["message"], str) and item["message"]
+    return item
+
+
+def test_unknown_route_is_json_404(agnost_client):
+    only_error(agnost_client.get(f"{API}/no-such-route"), 404, "resource_not_found")
+    only_error(agnost_client.post("/_auth/unknown-provider"), 404, "resource_not_found")
+    only_error(agnost_client.get("/socket.io/"), 404, "resource_not_found")
+
+
+def test_trailing_slash_is_not_redirected(agnost_client):
+    # APPEND_SLASH must never turn a client call into a redirect.
+    only_error(agnost_client.get(f"{API}/cache/stats/"), 404, "resource_not_found")
+
+
+def test_non_api_paths_keep_django_pages(db):
+    response = Client().get("/no-such-page")
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
+
+
+def test_wrong_method_is_json_405(agnost_client):
+    response = agnost_client.put(f"{API}/cache", {"key": "k"}, format="json")
+    only_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]
+
+
+def test_malformed_json_is_400_with_position(agnost_client):
+    response = agnost_client.post(f"{API}/cache", "{bad", content_type="application/json")
+    item = only_error(response, 400, "invalid_request_body_syntax")
+    assert "line 1 column 2" in item["message"]
+
+
+def test_non_object_body_is_a_validation_error(agnost_client):
+    response = agnost_client.post(f"{API}/cache", "[1, 2]", content_type="application/json")
+    only_error(response, 400, "validation_error")
+
+
+def test_unsupported_media_type_is_415(agnost_client):
+    response = agnost_client.post(f"{API}/cache", "key=a", content_type="text/plain")
+    only_error(response, 415, "unsupported_media_type")
+
+
+def test_oversized_body_is_413_before_parsing(agnost_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"key": "k", "value": "' + "x" * 2000 + '"}'
+    response = agnost_client.post(f"{API}/cache", body, content_type="application/json")
+    item = only_error(response, 413, "request_body_size_too_large")
+    assert item["details"] == {"limit": 1000}
+    assert agnost_client.get(f"{API}/cache?key=k").json() is None
+
+
+def test_validation_errors_name_the_field(agnost_client):
+    response = agnost_client.post(f"{API}/cache", {"value": 1}, format="json")
+    item = only_error(response, 400, "validation_error")
+    assert item["details"] == {"field": "key", "reason": "required"}
+
+
+@pytest.mark.urls("tests.urls")
+def test_unexpected_exception_in_a_drf_view_is_json_500(agnost_client, settings, caplog):
+    client = Client(raise_request_exception=False)
+    item = only_error(client.get(f"{API}/test/boom"), 500, "internal_server_error")
+    assert "secret internals" not in item["message"]  # DEBUG is off
+    assert any("secret internals" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+@pytest.mark.urls("tests.urls")
+def test_unexpected_exception_shows_text_only_in_debug(db, settings):
+    settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+    item = only_error(client.get(f"{API}/test/plain-boom"), 500, "internal_server_error")
+    assert item["message"] == "secret internals"
+
+
+@pytest.mark.urls("tests.urls")
+def test_http404_from_a_plain_view_is_json(db):
+    only_error(Client().get(f"{API}/test/plain-404"), 404, "resource_not_found")
+
+
+def test_disallowed_host_is_json_400(db):
+    response = Client(HTTP_HOST="evil.example.com").get(f"{API}/cache/stats")
+    only_error(response, 400, "bad_request")
+
+
+def test_throttling_is_json_429(agnost_client, settings):
+    settings.AGNOST_CACHE_THROTTLE_CLASSES = ["tests.core.throttles.TwoPerMinute"]
+    for _ in range(2):
+        assert agnost_client.get(f"{API}/cache/stats").status_code == 200
+    response = agnost_client.get(f"{API}/cache/stats")
+    item = only_error(response, 429, "rate_limit_exceeded")
+    assert item["details"]["wait"] > 0
+    assert int(response["Retry-After"]) > 0
+
+
+def test_client_api_is_csrf_exempt_even_with_an_admin_session(staff_client, client_key_factory):
+    # A browser app whose user is also signed in to the admin sends the session cookie.
+    _key, secret = client_key_factory()
+    response = staff_client.post(
+        f"{API}/cache", {"key": "k", "value": 1}, format="json", HTTP_X_CLIENT_KEY=secret
+    )
+    assert response.status_code == 200
+
+
+def test_browsable_api_post_without_csrf_token_is_json_403(staff_client):
+    response = staff_client.post(f"{API}/cache", {"key": "k", "value": 1}, format="json")
+    only_error(response, 403, "csrf_failed")

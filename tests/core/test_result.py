@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from agnost_django import agnost
+from agnost_django.core.exceptions import ResourceNotFound
+from agnost_django.core.result import AgnostError, Result, returns_result
+
+
+def test_success():
+    result = Result.success({"a": 1})
+    data, errors = result
+    assert data == {"a": 1} and errors is None
+    assert result and result.ok
+    assert result.unwrap() == {"a": 1}
+    assert result.to_dict() == {"data": {"a": 1}, "errors": None}
+
+
+def test_failure_shape_matches_the_client():
+    result = Result.failure(ResourceNotFound("no such thing", details={"id": 3}))
+    assert not result and not result.ok
+    assert result.to_dict() == {
+        "data": None,
+        "errors": {
+            "status": 404,
+            "statusText": "Not Found",
+            "items": [{"origin": "client_error", "code": "resource_not_found",
+                       "message": "no such thing", "details": {"id": 3}}],
+        },
+    }
+    with pytest.raises(AgnostError, match="resource_not_found: no such thing") as excinfo:
+        result.unwrap()
+    assert excinfo.value.errors.status == 404
+
+
+def test_returns_result_converts_only_agnost_errors():
+    @returns_result
+    def works():
+        return 5
+
+    @returns_result
+    def refuses():
+        raise ResourceNotFound()
+
+    @returns_result
+    def crashes():
+        raise ZeroDivisionError
+
+    assert works() == Result(5, None)
+    assert refuses().errors.items[0].code == "resource_not_found"
+    with pytest.raises(ZeroDivisionError):
+        crashes()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: agnost.db("default").model("todos").find_many({}),
+        lambda: agnost.storage().bucket("avatars").file("a.png").get_info(),
+        lambda: agnost.queue("emails").send({"to": "x"}),
+        lambda: agnost.task("report").run(),
+        lambda: agnost.func("helper").run(1),
+        lambda: agnost.realtime.broadcast("event", {}),
+        lambda: agnost.auth.get_user_from_session("token"),
+    ],
+)
+def test_modules_not_installed_answer_a_clear_result(call):
+    result = call()
+    assert isinstance(result, Result) and not result
+    (item,) = result.errors.items
+    assert item.code == "module_not_installed"
+    assert item.origin == "server_error"
+    assert "INSTALLED_APPS" in item.message
+    assert result.errors.status == 501

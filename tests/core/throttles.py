@@ -1,0 +1,5 @@
+from rest_framework.throttling import AnonRateThrottle
+
+
+class TwoPerMinute(AnonRateThrottle):
+    rate = "2/min"

@@ -1,0 +1,41 @@
+"""Fixtures of the interop tests: the unmodified altogic npm client against a real server.
+
+The server runs the stack named by ``settings.INTEROP_STACK`` ("embedded" under
+``tests.settings``, "services" under ``tests.settings_services``). The tests here never
+touch the Django test database: the server has its own (see server.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.interop.server import InteropServer, InteropUnavailable, check_node_available
+
+INTEROP_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup hook reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    # A conftest hook sees the whole session's items; mark only this folder's.
+    for item in items:
+        if INTEROP_DIR in item.path.parents:
+            item.add_marker(pytest.mark.interop)
+            # One worker runs them all, so the session fixture starts one server.
+            item.add_marker(pytest.mark.xdist_group("interop"))
+
+
+@pytest.fixture(scope="session")
+def interop_server():
+    try:
+        check_node_available()
+    except InteropUnavailable as exc:
+        pytest.skip(f"interop tests need Node and the npm client: {exc}")
+    server = InteropServer(settings.INTEROP_STACK)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

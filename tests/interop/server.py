@@ -1,0 +1,310 @@
+"""A real agnost_django server for the interop tests, and a runner for the Node test files.
+
+:class:`InteropServer` runs the example project (``project/``) the way it runs in
+production: ``manage.py migrate``, a client key from ``manage.py agnost_create_client_key``,
+then uvicorn serving ``project.asgi:application`` in a subprocess on a free port. Two stacks:
+
+* ``embedded`` — a fresh SQLite file in a temporary directory, the local-memory cache
+  (so the cache lives inside the uvicorn process only);
+* ``services`` — a fresh PostgreSQL database ``agnost_interop_<pid>_<random>`` (dropped on
+  stop) and Redis database 15 under a unique ``CACHE_KEY_PREFIX`` (its keys are deleted on
+  stop). ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point at the services, as in
+  ``tests/settings_services.py``.
+
+The server is reached through ``http://realtime.agnost.app.localhost:<port>``, the envUrl
+form that keeps REST and realtime on one origin (spec 1.8); ``localhost-dns.cjs`` makes Node
+resolve it to 127.0.0.1.
+
+Standalone use::
+
+    with InteropServer("embedded") as server:
+        print(server.run_node("cache.test.mjs").stdout)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+INTEROP_DIR = Path(__file__).resolve().parent
+REPO_ROOT = INTEROP_DIR.parent.parent
+MANAGE_PY = REPO_ROOT / "manage.py"
+DNS_PRELOAD = INTEROP_DIR / "localhost-dns.cjs"
+
+STACKS = ("embedded", "services")
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
+# tests/settings_services.py gives xdist workers Redis databases 1-14 and FLUSHes them;
+# 15 is left to the interop server, which also uses a unique key prefix.
+REDIS_DB = 15
+
+STARTUP_TIMEOUT = 30.0
+# Variables of the host project's settings that must not leak from the caller's shell into
+# the server (a developer's DATABASE_URL would point the server at their real database).
+_PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_")
+_PROJECT_ENV_NAMES = {"DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX", "CORS_ALLOWED_ORIGINS", "Q_WORKERS"}
+
+
+class InteropUnavailable(Exception):
+    """Node or the npm packages are missing; the tests skip with this message."""
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class NodeTimeout(subprocess.TimeoutExpired):
+    """``node --test`` did not finish; most likely a client call whose promise never
+    settled, i.e. the server sent a non-JSON error body (spec 2.3)."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n--- node output so far ---\n{self.output or ''}{self.stderr or ''}"
+
+
+def check_node_available() -> str:
+    """Path of ``node``; raises :class:`InteropUnavailable` if the harness cannot run."""
+    node = shutil.which("node")
+    if node is None:
+        raise InteropUnavailable("node is not on PATH; install Node 20+ and run `npm ci` in tests/interop")
+    if not (INTEROP_DIR / "node_modules" / "altogic" / "package.json").is_file():
+        raise InteropUnavailable("the altogic npm client is not installed; run `npm ci` in tests/interop")
+    return node
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _with_path(url: str, path: str) -> str:
+    """``url`` with its path (the database name, or the Redis db number) replaced."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=path))
+
+
+class InteropServer:
+    def __init__(self, stack: str = "embedded") -> None:
+        if stack not in STACKS:
+            raise ValueError(f"stack must be one of {STACKS}, not {stack!r}")
+        self.stack = stack
+        self.tmpdir: Path | None = None
+        self.port: int | None = None
+        self.client_key: str | None = None
+        self.env: dict[str, str] = {}
+        self.process: subprocess.Popen | None = None
+        self._db_name: str | None = None
+        self._admin_db_url: str | None = None
+        self._redis_url: str | None = None
+        self._cache_prefix: str | None = None
+        self._log_path: Path | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def env_url(self) -> str:
+        return f"http://realtime.agnost.app.localhost:{self.port}"
+
+    def start(self) -> InteropServer:
+        try:
+            self.tmpdir = Path(tempfile.mkdtemp(prefix="agnost-interop-"))
+            self.env = self._base_env()
+            if self.stack == "embedded":
+                self.env["DATABASE_URL"] = f"sqlite:///{self.tmpdir / 'interop.sqlite3'}"
+            else:
+                self._setup_services()
+            self.manage("migrate", "--noinput")
+            output = self.manage("agnost_create_client_key", "interop").stdout
+            self.client_key = output.strip().splitlines()[-1].strip()
+            self._start_uvicorn()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop uvicorn and remove everything :meth:`start` created. Safe to call twice."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            self.process = None
+        if self._db_name is not None:
+            self._drop_database()
+            self._db_name = None
+        if self._cache_prefix is not None:
+            self._delete_redis_keys()
+            self._cache_prefix = None
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __enter__(self) -> InteropServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def log(self) -> str:
+        """Everything uvicorn and Django wrote so far (stdout and stderr)."""
+        if self._log_path is None or not self._log_path.exists():
+            return ""
+        return self._log_path.read_text(errors="replace")
+
+    # -- commands --------------------------------------------------------------------------
+
+    def manage(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run ``manage.py <args>`` against the server's database and cache."""
+        result = subprocess.run(
+            [sys.executable, str(MANAGE_PY), *args],
+            cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise ServerStartError(
+                f"manage.py {' '.join(args)} exited with {result.returncode}\n"
+                f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+            )
+        return result
+
+    def run_node(
+        self, script_path: str | os.PathLike, extra_env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
+        """``node --test <script>`` (relative paths are taken from tests/interop) with
+        ``AGNOST_ENV_URL`` and ``AGNOST_CLIENT_KEY`` set; output is captured as text."""
+        node = check_node_available()
+        script = (INTEROP_DIR / script_path).resolve()
+        env = {
+            **os.environ,
+            "AGNOST_ENV_URL": self.env_url,
+            "AGNOST_CLIENT_KEY": self.client_key or "",
+            # Quoted because NODE_OPTIONS is split on spaces.
+            "NODE_OPTIONS": f'--require "{DNS_PRELOAD}" {os.environ.get("NODE_OPTIONS", "")}'.strip(),
+            "NO_COLOR": "1",
+            **(extra_env or {}),
+        }
+        command = [node, "--test", "--test-reporter=spec", str(script)]
+        # node --test runs the file in a child process: a new session lets a timeout kill both.
+        process = subprocess.Popen(
+            command, cwd=INTEROP_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise NodeTimeout(command, timeout, output=stdout, stderr=stderr) from None
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _base_env(self) -> dict[str, str]:
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in _PROJECT_ENV_NAMES and not name.startswith(_PROJECT_ENV_PREFIXES)
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="project.settings",
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="interop",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def _setup_services(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        base_db_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_DATABASE_URL)
+        self._admin_db_url = _with_path(base_db_url, "/postgres")
+        name = f"agnost_interop_{os.getpid()}_{secrets.token_hex(4)}"
+        with psycopg.connect(self._admin_db_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self._db_name = name
+        self.env["DATABASE_URL"] = _with_path(base_db_url, f"/{name}")
+
+        base_redis_url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL).rstrip("/")
+        self._redis_url = f"{base_redis_url}/{REDIS_DB}"
+        self._cache_prefix = f"interop-{secrets.token_hex(6)}"
+        self.env["REDIS_URL"] = self._redis_url
+        self.env["CACHE_KEY_PREFIX"] = self._cache_prefix
+
+    def _drop_database(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        # FORCE (PostgreSQL 13+) terminates the connections uvicorn may have left behind.
+        with psycopg.connect(self._admin_db_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self._db_name))
+            )
+
+    def _delete_redis_keys(self) -> None:
+        import redis
+
+        # Courtesy only: the prefix is unique, so leftovers cannot disturb another run.
+        client = redis.Redis.from_url(self._redis_url)
+        try:
+            keys = list(client.scan_iter(match=f"{self._cache_prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError:
+            pass
+        finally:
+            client.close()
+
+    def _start_uvicorn(self) -> None:
+        self._log_path = self.tmpdir / "uvicorn.log"
+        # free_port() can race with another process grabbing the port; retry on a new one.
+        for _attempt in range(3):
+            self.port = free_port()
+            with open(self._log_path, "w") as log:
+                # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and
+                # a full pipe would block the server.
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "uvicorn", "project.asgi:application",
+                     "--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off"],
+                    cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                )
+            if self._wait_until_ready():
+                return
+            if "address already in use" not in self.log().lower():
+                break
+        raise ServerStartError(
+            f"uvicorn did not start (exit code {self.process.returncode}):\n{self.log()}"
+        )
+
+    def _wait_until_ready(self) -> bool:
+        """Poll the API root until the server answers anything; ``False`` if it died."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        url = f"http://127.0.0.1:{self.port}/_api/rest/v1"
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with opener.open(url, timeout=2):
+                    return True
+            except urllib.error.HTTPError:
+                return True  # e.g. 401 without a client key: the server is up
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
+        raise ServerStartError(f"uvicorn did not answer within {STARTUP_TIMEOUT:.0f} s:\n{self.log()}")

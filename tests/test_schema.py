@@ -1,0 +1,33 @@
+"""The OpenAPI schema at /_api/schema is valid and matches the committed snapshot
+(``make schema`` regenerates it after an intended API change)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.yaml"
+
+
+def test_schema_is_valid_and_complete(api_client, db):
+    response = api_client.get("/_api/schema", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    validate(schema)
+    assert {
+        "/_api/rest/v1/cache", "/_api/rest/v1/cache/increment", "/_api/rest/v1/cache/decrement",
+        "/_api/rest/v1/cache/expire", "/_api/rest/v1/cache/stats", "/_api/rest/v1/cache/list-keys",
+    } <= set(schema["paths"])
+    assert set(schema["paths"]["/_api/rest/v1/cache"]) == {"get", "post", "delete"}
+    header = schema["paths"]["/_api/rest/v1/cache/stats"]["get"]["parameters"][0]
+    assert header == {"in": "header", "name": "X-Client-Key", "schema": {"type": "string"},
+                      "description": header["description"]}
+    assert schema == yaml.safe_load(SNAPSHOT.read_text()), "schema changed: run `make schema`"
+
+
+def test_docs_page_renders(api_client, db):
+    response = api_client.get("/_api/docs")
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content

@@ -1,0 +1,29 @@
+"""Every route name reverses to the path the altogic client calls."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("agnost-api-root", "/_api/rest/v1"),
+        ("agnost-schema", "/_api/schema"),
+        ("agnost-docs", "/_api/docs"),
+        ("agnost_cache:cache", "/_api/rest/v1/cache"),
+        ("agnost_cache:cache-increment", "/_api/rest/v1/cache/increment"),
+        ("agnost_cache:cache-decrement", "/_api/rest/v1/cache/decrement"),
+        ("agnost_cache:cache-expire", "/_api/rest/v1/cache/expire"),
+        ("agnost_cache:cache-stats", "/_api/rest/v1/cache/stats"),
+        ("agnost_cache:cache-list-keys", "/_api/rest/v1/cache/list-keys"),
+    ],
+)
+def test_reverse(name, path):
+    assert reverse(name) == path
+
+
+def test_api_root_lists_mounted_modules(agnost_client):
+    body = agnost_client.get("/_api/rest/v1").json()
+    assert body["cache"].endswith("/_api/rest/v1/cache/stats")
+    assert body["schema"].endswith("/_api/schema")
+    assert "db" not in body  # the data module is not installed
