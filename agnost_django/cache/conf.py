@@ -25,8 +25,9 @@ class CacheSettings(AppSettings):
 
     @property
     def MAX_KEY_LENGTH(self) -> int:
-        """Longest key accepted, in characters."""
-        return self._get("MAX_KEY_LENGTH", 250)
+        """Longest key accepted, in characters (200 keeps namespaced keys under the
+        250 characters memcached allows)."""
+        return self._get("MAX_KEY_LENGTH", 200)
 
     @property
     def MAX_VALUE_SIZE(self) -> int:

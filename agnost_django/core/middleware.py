@@ -93,6 +93,8 @@ class AgnostMiddleware:
         content_type = response.get("Content-Type", "")
         if "json" in content_type or getattr(response, "streaming", False):
             return response
+        if getattr(response, "accepted_renderer", None) is not None:
+            return response  # DRF's browsable API, which only a browser asking for HTML gets
         code = _CODES_BY_STATUS.get(status)
         code = code.value if code else ("server_error" if status >= 500 else "client_error")
         try:
