@@ -40,6 +40,8 @@ test: $(STAMP) interop-deps
 test-embedded: $(STAMP)
 	@echo "=== pass 1: embedded default (SQLite, LocMem, in-memory channel layer)"
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	@echo "=== pass 1b: agnost core installed alone (tests.settings_minimal, tests marked minimal)"
+	$(PY) -m pytest -m minimal --ds=tests.settings_minimal -q
 
 test-services: $(STAMP)
 	@if $(PY) tests/services.py; then \

@@ -1,0 +1,41 @@
+"""Behaviour that must hold whatever agnost modules are installed (run again with
+``--ds=tests.settings_minimal`` by ``make test``, where only core is)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from agnost_django import agnost
+
+pytestmark = pytest.mark.minimal
+
+
+def test_check_is_clean():
+    out = StringIO()
+    call_command("check", stdout=out)
+    assert "no issues" in out.getvalue()
+
+
+def test_only_installed_modules_are_mounted(agnost_client):
+    body = agnost_client.get("/_api/rest/v1").json()
+    assert ("cache" in body) == apps.is_installed("agnost_django.cache")
+    status = agnost_client.get("/_api/rest/v1/cache/stats").status_code
+    assert status == (200 if apps.is_installed("agnost_django.cache") else 404)
+
+
+def test_cache_accessor_follows_installation():
+    result = agnost.cache().set_key_value("k", 1)
+    if apps.is_installed("agnost_django.cache"):
+        assert result.ok
+    else:
+        assert result.errors.items[0].code == "module_not_installed"
+
+
+def test_client_key_command_works(db):
+    out = StringIO()
+    call_command("agnost_create_client_key", "minimal", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1].startswith("agk_")
