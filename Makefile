@@ -9,7 +9,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-embedded test-services interop-deps schema clean
+.PHONY: install run test test-embedded test-services test-django6 interop-deps schema clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -51,9 +51,17 @@ test-services: $(STAMP)
 		echo "=== pass 2 SKIPPED: PostgreSQL or Redis is not reachable (see above); CI has both."; \
 	fi
 
+# Django 6.x (needs Python 3.12+): pass 1 in a separate virtualenv, same pins except Django.
+PYTHON312 ?= python3.12
+test-django6: interop-deps
+	@test -x .venv-django6/bin/python || $(PYTHON312) -m venv .venv-django6
+	grep -iv '^django==' requirements.txt > .venv-django6/requirements.txt
+	.venv-django6/bin/python -m pip install --quiet --disable-pip-version-check -r .venv-django6/requirements.txt "django==6.1.3"
+	.venv-django6/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 # Regenerate the committed OpenAPI snapshot after an intended API change.
 schema: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --file tests/snapshots/openapi.yaml
 
 clean:
-	rm -rf $(VENV) tests/interop/node_modules db.sqlite3
+	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3

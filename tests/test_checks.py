@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from agnost_django.cache.checks import check_cache_alias
@@ -14,6 +15,7 @@ def ids(messages):
     return {message.id for message in messages}
 
 
+@pytest.mark.django_db  # Django 6 runs database checks too
 def test_example_project_is_clean():
     out = StringIO()
     call_command("check", stdout=out)

@@ -14,6 +14,7 @@ from agnost_django import agnost
 pytestmark = pytest.mark.minimal
 
 
+@pytest.mark.django_db  # Django 6 runs database checks too
 def test_check_is_clean():
     out = StringIO()
     call_command("check", stdout=out)
