@@ -23,10 +23,11 @@ class Module(NamedTuple):
     name: str
     app: str
     entry_point: str  # a route name, for the API root
+    browser_urls: tuple[str, str] | None = None  # (prefix, urlconf) outside the API
 
 
 MODULES = [
-    Module("auth", "agnost_django.auth", "agnost_auth:user"),
+    Module("auth", "agnost_django.auth", "agnost_auth:user", ("_auth/", "agnost_django.auth.link_urls")),
     Module("db", "agnost_django.data", "agnost_data:stats"),
     Module("storage", "agnost_django.storage", "agnost_storage:stats"),
     Module("endpoint", "agnost_django.functions", "agnost_functions:endpoints"),
@@ -44,6 +45,8 @@ def installed_modules() -> list[Module]:
 urlpatterns = [
     path(API_PREFIX.rstrip("/"), APIRootView.as_view(), name="agnost-api-root"),
     *(path(API_PREFIX, include(f"{module.app}.urls")) for module in installed_modules()),
+    *(path(module.browser_urls[0], include(module.browser_urls[1]))
+      for module in installed_modules() if module.browser_urls),
     path("_api/schema", SpectacularAPIView.as_view(urlconf="agnost_django.urls"), name="agnost-schema"),
     path("_api/docs", SpectacularSwaggerView.as_view(url_name="agnost-schema"), name="agnost-docs"),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "agnost_django.core",
+    "agnost_django.auth",
     "agnost_django.cache",
     "project.todos",
 ]
@@ -143,6 +144,14 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
+# Argon2 first: new and changed passwords are hashed with it (older hashes still verify).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -177,3 +186,18 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = (*default_headers, "x-client", "x-client-key", "session")
+
+# Auth: emails and SMS go to the console unless configured (EMAIL_URL-style settings are
+# the host's: EMAIL_BACKEND, EMAIL_HOST, ...).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file email backend
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@agnost.app.localhost")
+AGNOST_AUTH_REDIRECT_URL = os.environ.get("AGNOST_AUTH_REDIRECT_URL", "http://localhost:3000/auth-redirect")
+AGNOST_AUTH_EMAIL_CONFIRMATION = os.environ.get("AGNOST_AUTH_EMAIL_CONFIRMATION", "0") == "1"
+AGNOST_AUTH_PHONE_CONFIRMATION = os.environ.get("AGNOST_AUTH_PHONE_CONFIRMATION", "1") == "1"
+AGNOST_AUTH_SMS_BACKEND = os.environ.get("AGNOST_AUTH_SMS_BACKEND", "agnost_django.auth.sms.ConsoleBackend")
+AGNOST_AUTH_SMS_FILE_PATH = os.environ.get("AGNOST_AUTH_SMS_FILE_PATH")
+if os.environ.get("AGNOST_AUTH_THROTTLE_RATES"):
+    import json
+
+    AGNOST_AUTH_THROTTLE_RATES = json.loads(os.environ["AGNOST_AUTH_THROTTLE_RATES"])

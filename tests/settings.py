@@ -7,6 +7,9 @@ from project.settings import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "tests"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AGNOST_AUTH_SMS_BACKEND = "agnost_django.auth.sms.LocMemBackend"
+AGNOST_AUTH_REDIRECT_URL = "https://app.example.com/auth"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

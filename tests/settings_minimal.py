@@ -1,5 +1,5 @@
-"""The smallest install: ``agnost_django.core`` alone (no optional module). Tests marked
-``minimal`` run with these settings too (``make test``), to prove core stands on its own."""
+"""The smallest install: ``agnost_django.core`` and ``agnost_django.auth`` only. Tests marked
+``minimal`` run with these settings too (``make test``), to prove they stand on their own."""
 
 from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS

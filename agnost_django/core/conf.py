@@ -77,10 +77,12 @@ class CoreSettings(AppSettings):
     @property
     def AUTHENTICATION_CLASSES(self) -> list[type]:
         """DRF authentication classes of every agnost view (dotted paths)."""
-        return self._import_list(
-            "AUTHENTICATION_CLASSES",
-            ["agnost_django.core.authentication.StaffSessionAuthentication"],
-        )
+        from django.apps import apps
+
+        default = ["agnost_django.core.authentication.StaffSessionAuthentication"]
+        if apps.is_installed("agnost_django.auth"):
+            default.append("agnost_django.auth.authentication.SessionTokenAuthentication")
+        return self._import_list("AUTHENTICATION_CLASSES", default)
 
 
 core_settings = CoreSettings()

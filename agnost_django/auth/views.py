@@ -1,0 +1,204 @@
+"""The client's AuthManager routes under ``/_api/rest/v1/auth/`` and the browser-facing
+link landing under ``/_auth/``."""
+
+from __future__ import annotations
+
+from django.http import HttpResponseRedirect
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agnost_django.auth import flows
+from agnost_django.auth.authentication import COOKIE
+from agnost_django.auth.conf import auth_settings
+from agnost_django.auth.permissions import IsSignedIn
+from agnost_django.auth.throttles import AuthRateThrottle
+from agnost_django.auth.users import user_payload
+from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.exceptions import AgnostAPIError
+
+SESSION_ACTIONS = {
+    "signout", "signout_all", "signout_all_except", "sessions", "user", "change_pwd",
+    "change_email", "change_phone",
+}
+THROTTLE_SCOPES = {
+    "signup_email": "sign_up", "signup_phone": "sign_up",
+    "signin_email": "sign_in", "signin_phone": "sign_in", "signin_code": "sign_in",
+    "grant": "sign_in", "verify_phone": "sign_in", "reset_pwd": "sign_in", "reset_pwd_code": "sign_in",
+    "resend": "send", "resend_code": "send", "send_magic": "send", "send_reset": "send",
+    "send_reset_code": "send", "send_code": "send",
+}
+
+
+def signed_in_response(request, result: flows.SignedIn) -> Response:
+    response = Response(result.body)
+    if result.token and auth_settings.SESSION_COOKIE:
+        secure = request.is_secure()
+        response.set_cookie(
+            COOKIE, result.token, max_age=auth_settings.SESSION_TTL, httponly=True,
+            secure=secure, samesite="None" if secure else "Lax",
+        )
+    return response
+
+
+def cleared(response: Response) -> Response:
+    if auth_settings.SESSION_COOKIE:
+        response.delete_cookie(COOKIE)
+    return response
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, request=OpenApiTypes.OBJECT)
+class AuthViewSet(AgnostViewSet):
+    """Sign-up, sign-in, sessions, verification and credential changes."""
+
+    agnost_module = "auth"
+
+    @property
+    def app_settings(self):
+        return auth_settings
+
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action in SESSION_ACTIONS:
+            permissions.append(IsSignedIn())
+        return permissions
+
+    def get_throttles(self):
+        scope = THROTTLE_SCOPES.get(self.action)
+        return [*super().get_throttles(), *([AuthRateThrottle(scope)] if scope else [])]
+
+    # Helpers
+    def body(self, name):
+        data = self.request.data
+        return data.get(name) if isinstance(data, dict) else None
+
+    def query(self, name):
+        return self.request.query_params.get(name)
+
+    @property
+    def session(self):
+        return self.request.auth
+
+    # Sign-up and sign-in
+    def signup_email(self, request):
+        return signed_in_response(request, flows.sign_up_with_email(
+            request, self.body("email"), self.body("password"), self.body("nameOrUserData")))
+
+    def signup_phone(self, request):
+        return signed_in_response(request, flows.sign_up_with_phone(
+            request, self.body("phone"), self.body("password"), self.body("nameOrUserData")))
+
+    def signin_email(self, request):
+        return signed_in_response(request, flows.sign_in_with_email(
+            request, self.body("email"), self.body("password")))
+
+    def signin_phone(self, request):
+        return signed_in_response(request, flows.sign_in_with_phone(
+            request, self.body("phone"), self.body("password")))
+
+    def signin_code(self, request):
+        return signed_in_response(request, flows.sign_in_with_code(
+            request, self.query("phone"), self.query("code")))
+
+    def grant(self, request):
+        return signed_in_response(request, flows.get_auth_grant(request, self.query("key")))
+
+    def verify_phone(self, request):
+        return signed_in_response(request, flows.verify_phone(
+            request, self.query("phone"), self.query("code")))
+
+    # Sending links and codes
+    def resend(self, request):
+        flows.resend_verification_email(request, self.query("email"))
+        return Response()
+
+    def resend_code(self, request):
+        flows.resend_verification_code(request, self.query("phone"))
+        return Response()
+
+    def send_magic(self, request):
+        flows.send_magic_link(request, self.query("email"))
+        return Response()
+
+    def send_reset(self, request):
+        flows.send_reset_password_email(request, self.query("email"))
+        return Response()
+
+    def send_reset_code(self, request):
+        flows.send_reset_password_code(request, self.query("phone"))
+        return Response()
+
+    def send_code(self, request):
+        flows.send_sign_in_code(request, self.query("phone"))
+        return Response()
+
+    def reset_pwd(self, request):
+        flows.reset_password_with_token(request, self.query("key"), self.body("newPassword"))
+        return Response()
+
+    def reset_pwd_code(self, request):
+        flows.reset_password_with_code(
+            request, self.query("phone"), self.query("code"), self.body("newPassword"))
+        return Response()
+
+    # Signed-in user
+    def user(self, request):
+        return Response(user_payload(request.user))
+
+    def sessions(self, request):
+        token = request._request.agnost_session_token
+        return Response(flows.list_sessions(request.user, self.session, token))
+
+    def signout(self, request):
+        current_deleted = flows.sign_out(request.user, self.session, self.body("token"))
+        return cleared(Response()) if current_deleted else Response()
+
+    def signout_all(self, request):
+        flows.sign_out_all(request.user)
+        return cleared(Response())
+
+    def signout_all_except(self, request):
+        flows.sign_out_all_except(request.user, self.session)
+        return Response()
+
+    def change_pwd(self, request):
+        flows.change_password(
+            request, request.user, self.session, self.body("newPassword"), self.body("oldPassword"))
+        return Response()
+
+    def change_email(self, request):
+        return Response(flows.change_email(
+            request, request.user, self.body("currentPassword"), self.body("newEmail")))
+
+    def change_phone(self, request):
+        return Response(flows.change_phone(
+            request, request.user, self.body("currentPassword"), self.body("newPhone")))
+
+
+class LinkLandingView(APIView):
+    """``GET /_auth/verify?key=...``: the target of every emailed link. Does what the link
+    confirms, then redirects to ``AGNOST_AUTH_REDIRECT_URL`` with ``action``, ``status``
+    and, on success, ``access_token`` (or ``code`` and ``error`` on failure)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    schema = None
+
+    def get(self, request):
+        from agnost_django.core.api import raw_query_dict
+
+        key = raw_query_dict(request.META.get("QUERY_STRING", "")).get("key")
+        try:
+            action, params = flows.open_link(request, key)
+            query = {"action": action, "status": "200", **params}
+        except AgnostAPIError as exc:
+            query = {"status": str(exc.status_code), "code": exc.code, "error": exc.message}
+        return redirect_to_app(query)
+
+
+def redirect_to_app(query: dict[str, str]) -> HttpResponseRedirect:
+    base = auth_settings.REDIRECT_URL
+    separator = "&" if "?" in base else "?"
+    return HttpResponseRedirect(base + separator + urlencode(query))
