@@ -23,9 +23,10 @@ class DefaultAuthAdapter:
         return True
 
     def new_user(self, *, email: str | None, phone: str | None):
-        """An unsaved user for a new account. The username is the email when the model's
-        ``USERNAME_FIELD`` is its ``EMAIL_FIELD``, else a random UUID (phone-only
-        accounts on email-username models get ``<digits>@phone.invalid``)."""
+        """An unsaved user for a new account. When the model's ``USERNAME_FIELD`` is its
+        ``EMAIL_FIELD`` the username is the email (phone-only accounts get
+        ``<digits>@phone.invalid``); otherwise it is the email or phone when that fits and
+        is free, else a random UUID."""
         User = get_user_model()
         user = User()
         email_field = User.get_email_field_name()
@@ -34,8 +35,18 @@ class DefaultAuthAdapter:
         if User.USERNAME_FIELD == email_field:
             setattr(user, email_field, email or f"{(phone or '').lstrip('+')}@phone.invalid")
         else:
-            setattr(user, User.USERNAME_FIELD, uuid.uuid4().hex)
+            setattr(user, User.USERNAME_FIELD, self.free_username(email or phone or ""))
         return user
+
+    def free_username(self, wanted: str) -> str:
+        """``wanted`` if it fits the username field and nobody has it, else a random UUID."""
+        User = get_user_model()
+        field = User._meta.get_field(User.USERNAME_FIELD)
+        if wanted and len(wanted) <= (field.max_length or 150) and not User._default_manager.filter(
+            **{User.USERNAME_FIELD: wanted}
+        ).exists():
+            return wanted
+        return uuid.uuid4().hex
 
     def send_mail(self, template: str, to: str, context: dict[str, Any]) -> None:
         """Render ``agnost_auth/email/<template>_subject.txt`` and ``_message.txt`` (and

@@ -259,7 +259,12 @@ def _apply_email(user, profile: AuthProfile, email: str, *, verified: bool) -> N
     field = users.email_field()
     old = getattr(user, field, "")
     setattr(user, field, email)
-    user.save(update_fields=[field])
+    update = [field]
+    username_field = get_user_model().USERNAME_FIELD
+    if username_field != field and getattr(user, username_field) == old:
+        setattr(user, username_field, get_adapter().free_username(email))
+        update.append(username_field)
+    user.save(update_fields=update)
     profile.email_verified = verified
     profile.save(update_fields=["email_verified"])
     signals.email_changed.send(sender=AuthProfile, user=user, old=old, new=email)

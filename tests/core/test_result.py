@@ -61,7 +61,6 @@ def test_returns_result_converts_only_agnost_errors():
         lambda: agnost.task("report").run(),
         lambda: agnost.func("helper").run(1),
         lambda: agnost.realtime.broadcast("event", {}),
-        lambda: agnost.auth.get_user_from_session("token"),
     ],
 )
 def test_modules_not_installed_answer_a_clear_result(call):
