@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
