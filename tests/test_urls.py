@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from agnost_django.auth.urls import ROUTES as AUTH_ROUTES
+
 
 @pytest.mark.parametrize(
     ("name", "path"),
@@ -22,8 +24,20 @@ def test_reverse(name, path):
     assert reverse(name) == path
 
 
+@pytest.mark.parametrize("route", sorted(AUTH_ROUTES))
+def test_reverse_auth_routes(route):
+    assert reverse(f"agnost_auth:{route}") == f"/_api/rest/v1/auth/{route}"
+
+
+def test_auth_has_every_client_path():
+    # Appendix A of the protocol: 23 paths (``user`` serves two client methods).
+    assert len(AUTH_ROUTES) == 23
+    assert reverse("agnost_auth_links:verify") == "/_auth/verify"
+
+
 def test_api_root_lists_mounted_modules(agnost_client):
     body = agnost_client.get("/_api/rest/v1").json()
     assert body["cache"].endswith("/_api/rest/v1/cache/stats")
     assert body["schema"].endswith("/_api/schema")
+    assert body["auth"].endswith("/_api/rest/v1/auth/user")
     assert "db" not in body  # the data module is not installed
