@@ -157,11 +157,11 @@ def test_sign_up_closed_by_the_adapter(auth_client, settings):
 
 
 def test_sign_in_with_code(auth_client, client_factory, settings):
-    settings.AGNOST_AUTH_PHONE_CONFIRMATION = False
+    settings.AGNOST_AUTH_PHONE_CONFIRMATION = True
     phone = new_phone()
     auth_client.post_("signup-phone", {"phone": phone, "password": PASSWORD})
     encoded = phone.replace("+", "%2B")
-    # Not verified yet: the send succeeds silently and sends nothing.
+    # Not confirmed yet while confirmation is on: the send succeeds silently, sends nothing.
     before = len(sms.outbox)
     assert auth_client.post_(f"send-code?phone={encoded}").status_code == 200
     assert len(sms.outbox) == before
@@ -174,3 +174,13 @@ def test_sign_in_with_code(auth_client, client_factory, settings):
     assert response.status_code == 200 and response.json()["user"]["phone"] == phone
     assert error_code(other.post_(f"signin-code?code={code}&phone={encoded}")) == "invalid_access_token"
     assert error_code(other.post_(f"signin-code?phone={encoded}")) == "missing_sms_code"
+
+
+def test_sign_in_code_proves_an_unconfirmed_phone_when_confirmation_is_off(auth_client, client_factory, settings):
+    settings.AGNOST_AUTH_PHONE_CONFIRMATION = False
+    phone = new_phone()
+    auth_client.post_("signup-phone", {"phone": phone, "password": PASSWORD})
+    encoded = phone.replace("+", "%2B")
+    assert auth_client.post_(f"send-code?phone={encoded}").status_code == 200
+    response = client_factory().post_(f"signin-code?code={last_code(phone)}&phone={encoded}")
+    assert response.status_code == 200 and response.json()["user"]["phoneVerified"] is True

@@ -7,6 +7,7 @@ touch the Django test database: the server has its own (see server.py).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,15 +30,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("interop"))
 
 
-@pytest.fixture(scope="session")
-def interop_server():
+@contextmanager
+def running_server(env: dict[str, str] | None = None):
+    """An :class:`InteropServer` on this run's stack with extra settings ``env``, stopped
+    afterwards; skips the test if Node or the npm client is missing."""
     try:
         check_node_available()
     except InteropUnavailable as exc:
         pytest.skip(f"interop tests need Node and the npm client: {exc}")
-    server = InteropServer(settings.INTEROP_STACK)
+    server = InteropServer(settings.INTEROP_STACK, env=env)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def interop_server():
+    """The server of this run's stack with the project's default settings."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def interop_server_factory():
+    """``running_server``, for fixtures that need a server with other settings:
+    ``with interop_server_factory({"AGNOST_AUTH_EMAIL_CONFIRMATION": "1"}) as server:``."""
+    return running_server

@@ -15,6 +15,15 @@ The server is reached through ``http://realtime.agnost.app.localhost:<port>``, t
 form that keeps REST and realtime on one origin (spec 1.8); ``localhost-dns.cjs`` makes Node
 resolve it to 127.0.0.1.
 
+Auth delivery goes to files in the server's temporary directory, so that Node tests can read
+what a user would receive: emails through Django's file backend into ``mail/`` (one ``.log``
+file per connection, messages separated by a line of 79 dashes), SMS through
+``agnost_django.auth.sms.FileBackend`` into ``sms.jsonl`` (JSON lines ``{"to", "body"}``).
+:meth:`InteropServer.run_node` passes both paths as ``AGNOST_MAIL_DIR`` and
+``AGNOST_SMS_FILE``. Auth throttles are relaxed, and emailed links redirect to
+:data:`REDIRECT_URL`. Extra settings variables go through ``env``, e.g.
+``InteropServer("embedded", env={"AGNOST_AUTH_EMAIL_CONFIRMATION": "1"})``.
+
 Standalone use::
 
     with InteropServer("embedded") as server:
@@ -50,10 +59,18 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 REDIS_DB = 15
 
 STARTUP_TIMEOUT = 30.0
+# Where emailed links (/_auth/verify) send the browser; tests read its query string from the
+# Location header and never follow it.
+REDIRECT_URL = "http://app.agnost.app.localhost/redirect"
+# The auth throttles count per client IP, and every test request comes from 127.0.0.1.
+RELAXED_THROTTLE_RATES = '{"sign_in": "10000/min", "sign_up": "10000/min", "send": "10000/min"}'
 # Variables of the host project's settings that must not leak from the caller's shell into
 # the server (a developer's DATABASE_URL would point the server at their real database).
-_PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_")
-_PROJECT_ENV_NAMES = {"DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX", "CORS_ALLOWED_ORIGINS", "Q_WORKERS"}
+_PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_", "AGNOST_", "EMAIL_")
+_PROJECT_ENV_NAMES = {
+    "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX",
+    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL",
+}
 
 
 class InteropUnavailable(Exception):
@@ -82,6 +99,16 @@ def check_node_available() -> str:
     return node
 
 
+def node_failure(result: subprocess.CompletedProcess, server: InteropServer) -> str:
+    """Assertion message for a failed ``run_node``: node's whole output and the tail of the
+    server log."""
+    return (
+        f"node exited with {result.returncode}\n"
+        f"--- node stdout ---\n{result.stdout}\n--- node stderr ---\n{result.stderr}\n"
+        f"--- server log (tail) ---\n{server.log()[-5000:]}"
+    )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,10 +122,13 @@ def _with_path(url: str, path: str) -> str:
 
 
 class InteropServer:
-    def __init__(self, stack: str = "embedded") -> None:
+    def __init__(self, stack: str = "embedded", env: dict[str, str] | None = None) -> None:
+        """``env``: extra environment variables of the server (``project/settings.py``
+        reads them), applied over the defaults set here."""
         if stack not in STACKS:
             raise ValueError(f"stack must be one of {STACKS}, not {stack!r}")
         self.stack = stack
+        self.extra_env: dict[str, str] = dict(env or {})
         self.tmpdir: Path | None = None
         self.port: int | None = None
         self.client_key: str | None = None
@@ -116,9 +146,21 @@ class InteropServer:
     def env_url(self) -> str:
         return f"http://realtime.agnost.app.localhost:{self.port}"
 
+    @property
+    def mail_dir(self) -> Path:
+        """Where the file email backend writes (one ``.log`` file per connection)."""
+        return self.tmpdir / "mail"
+
+    @property
+    def sms_file(self) -> Path:
+        """Where the SMS file backend appends ``{"to", "body"}`` JSON lines."""
+        return self.tmpdir / "sms.jsonl"
+
     def start(self) -> InteropServer:
         try:
             self.tmpdir = Path(tempfile.mkdtemp(prefix="agnost-interop-"))
+            self.mail_dir.mkdir()
+            self.sms_file.touch()
             self.env = self._base_env()
             if self.stack == "embedded":
                 self.env["DATABASE_URL"] = f"sqlite:///{self.tmpdir / 'interop.sqlite3'}"
@@ -185,13 +227,18 @@ class InteropServer:
         self, script_path: str | os.PathLike, extra_env: dict[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess:
         """``node --test <script>`` (relative paths are taken from tests/interop) with
-        ``AGNOST_ENV_URL`` and ``AGNOST_CLIENT_KEY`` set; output is captured as text."""
+        ``AGNOST_ENV_URL`` and ``AGNOST_CLIENT_KEY`` set, and ``AGNOST_MAIL_DIR``,
+        ``AGNOST_SMS_FILE`` and ``AGNOST_REDIRECT_URL`` for auth tests; output is captured
+        as text."""
         node = check_node_available()
         script = (INTEROP_DIR / script_path).resolve()
         env = {
             **os.environ,
             "AGNOST_ENV_URL": self.env_url,
             "AGNOST_CLIENT_KEY": self.client_key or "",
+            "AGNOST_MAIL_DIR": str(self.mail_dir) if self.tmpdir else "",
+            "AGNOST_SMS_FILE": str(self.sms_file) if self.tmpdir else "",
+            "AGNOST_REDIRECT_URL": self.env.get("AGNOST_AUTH_REDIRECT_URL", REDIRECT_URL),
             # Quoted because NODE_OPTIONS is split on spaces.
             "NODE_OPTIONS": f'--require "{DNS_PRELOAD}" {os.environ.get("NODE_OPTIONS", "")}'.strip(),
             "NO_COLOR": "1",
@@ -224,7 +271,14 @@ class InteropServer:
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY="interop",
             PYTHONUNBUFFERED="1",
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.mail_dir),
+            AGNOST_AUTH_SMS_BACKEND="agnost_django.auth.sms.FileBackend",
+            AGNOST_AUTH_SMS_FILE_PATH=str(self.sms_file),
+            AGNOST_AUTH_THROTTLE_RATES=RELAXED_THROTTLE_RATES,
+            AGNOST_AUTH_REDIRECT_URL=REDIRECT_URL,
         )
+        env.update(self.extra_env)
         return env
 
     def _setup_services(self) -> None:

@@ -9,14 +9,7 @@ import textwrap
 import pytest
 from django.conf import settings
 
-
-def node_failure(result, server) -> str:
-    """Assertion message: node's whole output and the tail of the server log."""
-    return (
-        f"node exited with {result.returncode}\n"
-        f"--- node stdout ---\n{result.stdout}\n--- node stderr ---\n{result.stderr}\n"
-        f"--- server log (tail) ---\n{server.log()[-5000:]}"
-    )
+from tests.interop.server import node_failure
 
 
 def test_cache_manager(interop_server):
