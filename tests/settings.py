@@ -22,3 +22,7 @@ Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "orm": "default
 # Which stack the interop server of tests/interop runs on (see tests/interop/server.py).
 INTEROP_STACK = "embedded"
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+# django-oauth-toolkit plays the OpenID Connect provider in tests/auth/test_oauth.py
+# (its OAUTH2_PROVIDER settings, with a freshly generated key, are set by that module).
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405

@@ -202,3 +202,59 @@ def redirect_to_app(query: dict[str, str]) -> HttpResponseRedirect:
     base = auth_settings.REDIRECT_URL
     separator = "&" if "?" in base else "?"
     return HttpResponseRedirect(base + separator + urlencode(query))
+
+
+class OAuthBrowserView(APIView):
+    """Base of the OAuth browser routes: no authentication or CSRF (the ``state`` protects
+    them), no schema entry, DRF errors in the agnost envelope. These are browser pages, not
+    API resources: a method they do not define gets the JSON 404 of an unknown route."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    schema = None
+
+    def get_exception_handler(self):
+        from agnost_django.core.api import exception_handler
+
+        return exception_handler
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        from django.http import Http404
+
+        raise Http404
+
+
+class OAuthStartView(OAuthBrowserView):
+    """``GET /_auth/<provider>``: where ``signInWithProvider(provider)`` lands. Redirects to
+    the provider's authorization page, or to the app with ``status`` and ``code`` when the
+    provider is unknown, unconfigured or unreachable."""
+
+    def get(self, request, provider: str):
+        from agnost_django.auth import oauth
+
+        try:
+            return HttpResponseRedirect(oauth.authorization_url(request, provider))
+        except AgnostAPIError as exc:
+            return redirect_to_app(oauth.failure_query(exc))
+
+
+class OAuthCallbackView(OAuthBrowserView):
+    """``GET|POST /_auth/<provider>/callback``: the provider's redirect back (POST for
+    form-post providers such as Apple). Signs the user in or up and redirects to the app
+    with ``access_token``, ``action`` and ``status=200``, or ``action``, ``status``,
+    ``code`` and ``error``."""
+
+    def get(self, request, provider: str):
+        return self.finish(request, provider, request.query_params)
+
+    def post(self, request, provider: str):
+        return self.finish(request, provider, request.data)
+
+    def finish(self, request, provider: str, params):
+        from agnost_django.auth import oauth
+
+        try:
+            action, grant = oauth.complete(request, provider, params)
+        except AgnostAPIError as exc:
+            return redirect_to_app(oauth.failure_query(exc))
+        return redirect_to_app({"action": action, "status": "200", "access_token": grant})
