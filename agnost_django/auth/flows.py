@@ -94,34 +94,32 @@ def _require_phone_auth() -> None:
 
 def sign_up_with_email(request, email: Any, password: Any, name_or_user_data: Any = None) -> SignedIn:
     _require_email_auth()
-    email = users.normalise_email(email)
-    require_str(password, "password")
-    name, data, picture = users.split_user_data(name_or_user_data)
-    if not get_adapter().is_open_for_signup(request, email=email, phone=None):
-        raise exceptions.NotAllowed("Sign-up is closed.")
-    with transaction.atomic():
-        user = users.create_user(email=email, password=password, name=name, data=data,
-                                 profile_picture=picture)
-        if auth_settings.EMAIL_CONFIRMATION:
-            _send_link(request, user, Purpose.EMAIL_CONFIRM, email)
-    signals.user_signed_up.send(sender=AuthProfile, user=user, request=request, provider="")
-    return pending(user) if auth_settings.EMAIL_CONFIRMATION else signed_in(user, request)
+    return _sign_up(request, password, name_or_user_data, email=users.normalise_email(email))
 
 
 def sign_up_with_phone(request, phone: Any, password: Any, name_or_user_data: Any = None) -> SignedIn:
     _require_phone_auth()
-    phone = users.normalise_phone(phone)
+    return _sign_up(request, password, name_or_user_data, phone=users.normalise_phone(phone))
+
+
+def _sign_up(request, password: Any, name_or_user_data: Any, *, email: str | None = None,
+             phone: str | None = None) -> SignedIn:
+    """Create the account; with confirmation on, send the link or code and answer
+    ``{user, session: null}``, else sign in."""
     require_str(password, "password")
     name, data, picture = users.split_user_data(name_or_user_data)
-    if not get_adapter().is_open_for_signup(request, email=None, phone=phone):
+    if not get_adapter().is_open_for_signup(request, email=email, phone=phone):
         raise exceptions.NotAllowed("Sign-up is closed.")
+    confirm = auth_settings.EMAIL_CONFIRMATION if email else auth_settings.PHONE_CONFIRMATION
     with transaction.atomic():
-        user = users.create_user(phone=phone, password=password, name=name, data=data,
-                                 profile_picture=picture)
-        if auth_settings.PHONE_CONFIRMATION:
+        user = users.create_user(email=email, phone=phone, password=password, name=name,
+                                 data=data, profile_picture=picture)
+        if confirm and email:
+            _send_link(request, user, Purpose.EMAIL_CONFIRM, email)
+        elif confirm:
             _send_code(user, Purpose.PHONE_CONFIRM, phone)
     signals.user_signed_up.send(sender=AuthProfile, user=user, request=request, provider="")
-    return pending(user) if auth_settings.PHONE_CONFIRMATION else signed_in(user, request)
+    return pending(user) if confirm else signed_in(user, request)
 
 
 # Sign-in --------------------------------------------------------------------------------
