@@ -26,3 +26,6 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 # django-oauth-toolkit plays the OpenID Connect provider in tests/auth/test_oauth.py
 # (its OAUTH2_PROVIDER settings, with a freshly generated key, are set by that module).
 INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405
+
+# Models exposed by the data-module and expression tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp"]
