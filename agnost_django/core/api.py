@@ -62,7 +62,7 @@ def error_items(exc: drf.APIException) -> list[dict[str, Any]]:
     """The ``errors`` array for a DRF exception (one entry per invalid field)."""
     status_code = exc.status_code
     if isinstance(exc, AgnostAPIError):
-        return [exc.as_item()]
+        return exc.as_items()
     if isinstance(exc, drf.ValidationError):
         return list(_validation_items(exc.detail, status_code))
     if isinstance(exc, drf.Throttled):

@@ -81,6 +81,10 @@ class AgnostAPIError(APIException):
         """This error as one entry of the ``errors`` array."""
         return error_item(self.status_code, self.code, self.message, self.details)
 
+    def as_items(self) -> list[dict[str, Any]]:
+        """Every entry of the ``errors`` array (one, unless a subclass carries several)."""
+        return [self.as_item()]
+
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
@@ -99,6 +103,22 @@ class ValidationFailed(AgnostAPIError):
 
     default_detail = _("The input is not valid.")
     default_code = CoreErrorCode.VALIDATION_ERROR.value
+
+
+class FieldErrors(AgnostAPIError):
+    """Several invalid fields at once (400): one ``errors`` entry per field, each with its
+    own code and ``details.field``."""
+
+    default_detail = _("Some fields are not valid.")
+    default_code = CoreErrorCode.VALIDATION_ERROR.value
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__(items[0]["message"] if items else None, code=items[0]["code"] if items else None,
+                         details=items[0].get("details") if items else None)
+        self.items = items
+
+    def as_items(self) -> list[dict[str, Any]]:
+        return list(self.items)
 
 
 class ResourceNotFound(AgnostAPIError):

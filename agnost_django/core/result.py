@@ -93,8 +93,11 @@ def errors_from_exception(exc: AgnostAPIError) -> Errors:
         status_text = HTTPStatus(status).phrase
     except ValueError:
         status_text = ""
-    item = ErrorItem(exc.origin, exc.code, exc.message, exc.details)
-    return Errors(status, status_text, (item,))
+    items = tuple(
+        ErrorItem(item["origin"], item["code"], item["message"], item.get("details"))
+        for item in exc.as_items()
+    )
+    return Errors(status, status_text, items)
 
 
 def returns_result(func: Callable[P, Any]) -> Callable[P, Result]:

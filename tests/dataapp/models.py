@@ -23,6 +23,8 @@ class Product(models.Model):
     tags = models.JSONField(default=list, blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="products")
+    maker = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="made")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="products")
     released_at = models.DateTimeField(null=True, blank=True)
@@ -40,3 +42,11 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ProductDetail(models.Model):
+    """A one-to-one sub-model (``products.detail``), for ``set``."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="detail")
+    color = models.CharField(max_length=30)
+    width = models.FloatField(null=True, blank=True)

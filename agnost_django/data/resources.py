@@ -1,0 +1,143 @@
+"""How a host exposes one of its models to the client: a :class:`Resource`, registered
+like a ``ModelAdmin``::
+
+    # myapp/agnost_hooks.py
+    from agnost_django.data import Resource, site
+
+    @site.register(Todo)
+    class TodoResource(Resource):
+        name = "todos"
+        owner_field = "owner"
+        rules = {"read": "owner", "create": "signed_in", "update": "owner", "delete": "owner"}
+        searchable_fields = ["title"]
+
+Access rules per operation (``read``, ``create``, ``update``, ``delete``): ``"anyone"``,
+``"signed_in"``, ``"owner"`` (objects whose ``owner_field`` is the caller; creation sets it),
+``"staff"``, or a callable ``rule(user) -> bool | Q`` (a ``Q`` narrows the objects). An
+operation without a rule is ``"staff"``: nothing is open unless the host opens it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from agnost_django.data import exceptions
+
+RULE_NAMES = ("anyone", "signed_in", "owner", "staff")
+
+
+class _System:
+    """The caller of server code that asked to bypass access rules."""
+
+    is_authenticated = True
+    is_staff = True
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+OPERATIONS = ("read", "create", "update", "delete")
+
+
+class Resource:
+    model: type[models.Model]
+    #: The client's model name; default: the model's ``model_name``.
+    name: str | None = None
+    #: Readable field names; ``None``: every concrete field but ``hidden_fields``.
+    fields: list[str] | None = None
+    #: Readable but never written by clients (the primary key, the owner field and
+    #: auto_now/auto_now_add fields are read-only anyway).
+    read_only_fields: list[str] = []
+    #: Never read, written, filtered or sorted on.
+    hidden_fields: list[str] = []
+    owner_field: str | None = None
+    searchable_fields: list[str] = []
+    rules: dict[str, Any] = {}
+    #: ``DATABASES`` alias the objects live in.
+    database: str = "default"
+    #: Client sub-model name -> reverse relation accessor (``{"reviews": "reviews"}``);
+    #: the related model must be registered too.
+    sub_models: dict[str, str] = {}
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.name = self.name or model._meta.model_name
+
+    # Fields ---------------------------------------------------------------------------
+
+    def readable_fields(self) -> list[models.Field]:
+        hidden = set(self.hidden_fields)
+        concrete = [f for f in self.model._meta.concrete_fields if f.name not in hidden]
+        if self.fields is not None:
+            allowed = set(self.fields) | {self.model._meta.pk.name}
+            concrete = [f for f in concrete if f.name in allowed]
+        return concrete
+
+    def field(self, name: str) -> models.Field:
+        """The readable field called ``name`` (``_id`` is the primary key)."""
+        if name == "_id":
+            return self.model._meta.pk
+        for field in self.readable_fields():
+            if field.name == name:
+                return field
+        raise exceptions.InvalidField(f"{self.name} has no field {name!r}.", details={"field": name})
+
+    def writable_field(self, name: str, *, creating: bool) -> models.Field:
+        field = self.field(name)
+        read_only = (
+            name in self.read_only_fields
+            or name == self.owner_field
+            or getattr(field, "auto_now", False)
+            or getattr(field, "auto_now_add", False)
+            or (field.primary_key and not creating)
+        )
+        if read_only:
+            raise exceptions.InvalidField(f"{name!r} cannot be set.", details={"field": name})
+        return field
+
+    # Access ---------------------------------------------------------------------------
+
+    def rule(self, operation: str) -> Any:
+        return self.rules.get(operation, "staff")
+
+    def scope(self, operation: str, queryset: models.QuerySet, user: Any) -> models.QuerySet:
+        """``queryset`` narrowed to what ``user`` may ``operation``; raises when nothing is."""
+        if user is SYSTEM:
+            return queryset
+        rule = self.rule(operation)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if rule == "anyone":
+            return queryset
+        if rule == "signed_in":
+            _require_session(signed_in)
+            return queryset
+        if rule == "owner":
+            _require_session(signed_in)
+            return queryset.filter(**{self.owner_field: user})
+        if rule == "staff":
+            if signed_in and user.is_staff:
+                return queryset
+            _require_session(signed_in)
+            raise exceptions.AccessDenied()
+        if callable(rule):
+            verdict = rule(user)
+            if isinstance(verdict, Q):
+                return queryset.filter(verdict)
+            if verdict:
+                return queryset
+            raise exceptions.AccessDenied()
+        raise exceptions.AccessDenied()
+
+
+def _require_session(signed_in: bool) -> None:
+    if signed_in:
+        return
+    try:
+        from agnost_django.auth.exceptions import MissingSessionToken
+    except ImportError:  # the auth module is not installed
+        raise exceptions.AccessDenied() from None
+    raise MissingSessionToken()

@@ -1,0 +1,473 @@
+"""Every database operation of the client and the server library.
+
+Each function takes the resource (an exposed model), the caller (``user``, ``None`` for
+anonymous) and the client's arguments; access rules narrow every queryset. Writes run in a
+transaction on the resource's database and send ``object_*`` signals after it commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Avg, Count, Max, Min, Sum
+
+from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_item
+from agnost_django.core.expressions import compile_filter, compile_value
+from agnost_django.data import exceptions, signals
+from agnost_django.data.conf import data_settings
+from agnost_django.data.query import (
+    Lookups, Query, ResourceFieldResolver, apply_filter, apply_sort, count_info, count_matches,
+    page_bounds, parse_query, resolve_path, serialize,
+)
+from agnost_django.data.resources import SYSTEM, Resource
+from agnost_django.data.updates import build_updates
+
+# Django validation codes -> Agnost field error codes.
+_VALIDATION_CODES = {
+    "required": "missing_required_field_value", "blank": "missing_required_field_value",
+    "null": "missing_required_field_value", "max_length": "max_length_threshold_exceeded",
+    "min_length": "min_length_threshold_not_met", "invalid_choice": "invalid_enumeration_value",
+    "unique": "not_unique_value", "max_value": "max_value_threshold_exceeded",
+    "min_value": "min_value_threshold_not_met", "max_digits": "max_digits_exceeded",
+    "max_decimal_places": "max_decimal_places_exceeded",
+}
+_INVALID_BY_TYPE = (
+    (models.EmailField, "invalid_email_address"), (models.URLField, "invalid_URL"),
+    (models.DateTimeField, "not_datetime_value"), (models.DateField, "not_date_value"),
+    (models.TimeField, "not_time_value"), (models.DecimalField, "not_decimal_value"),
+    (models.FloatField, "not_decimal_value"), (models.IntegerField, "not_integer_value"),
+    (models.BooleanField, "not_boolean_value"), (models.ForeignKey, "invalid_reference_value"),
+)
+
+
+def _field_errors(resource: Resource, exc: ValidationError) -> FieldErrors:
+    items = []
+    for name, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]:
+        try:
+            model_field = resource.model._meta.get_field(name) if name and name != "__all__" else None
+        except Exception:
+            model_field = None
+        for error in errors:
+            code = _VALIDATION_CODES.get(error.code or "")
+            if code is None and model_field is not None:
+                code = next((c for klass, c in _INVALID_BY_TYPE if isinstance(model_field, klass)), None)
+            message = " ".join(error.messages)
+            details = {"field": name} if name and name != "__all__" else {}
+            items.append(error_item(400, code or "validation_error", message, details or None))
+    return FieldErrors(items)
+
+
+def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        raise ValidationFailed("values must be an object.", details={"field": "values"})
+    cleaned = {}
+    for name, value in values.items():
+        if name == "_id" and not creating:
+            continue
+        model_field = resource.writable_field(name, creating=creating)
+        cleaned[model_field.attname if model_field.is_relation else model_field.name] = value
+    return cleaned
+
+
+def _save(resource: Resource, obj: models.Model) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise _field_errors(resource, exc) from None
+    try:
+        with transaction.atomic(using=resource.database):
+            obj.save(using=resource.database)
+    except IntegrityError as exc:
+        raise FieldErrors([error_item(400, "not_unique_value", str(exc).splitlines()[0], None)]) from None
+
+
+def queryset(resource: Resource, operation: str, user: Any) -> models.QuerySet:
+    qs = resource.model._default_manager.using(resource.database).all()
+    return resource.scope(operation, qs, user)
+
+
+def _new(resource: Resource, values: Any, user: Any, **extra: Any) -> models.Model:
+    data = _values(resource, values, creating=True)
+    obj = resource.model(**extra)
+    for name, value in data.items():
+        if name == "_id":
+            name = resource.model._meta.pk.attname
+        setattr(obj, name, value)
+    if resource.owner_field and user is not None and user is not SYSTEM and user.is_authenticated:
+        setattr(obj, resource.owner_field, user)
+    return obj
+
+
+def _on_commit(resource: Resource, signal, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: signal.send(sender=resource.model, resource=resource, **kwargs),
+                          using=resource.database)
+
+
+# Create -----------------------------------------------------------------------------------
+
+def create(resource: Resource, values: Any, user: Any, *, omit: list[str] = ()) -> Any:
+    """One object, or an array of objects (all or nothing)."""
+    queryset(resource, "create", user)  # checks the rule
+    many = isinstance(values, list)
+    batch = values if many else [values]
+    if many and len(batch) > data_settings.MAX_CREATE_BATCH:
+        raise ValidationFailed(f"At most {data_settings.MAX_CREATE_BATCH} objects per create.",
+                               details={"field": "values"})
+    created = []
+    with transaction.atomic(using=resource.database):
+        for item in batch:
+            obj = _new(resource, item, user)
+            _save(resource, obj)
+            created.append(obj)
+        _on_commit(resource, signals.object_created, objects=created, user=user)
+    result = [serialize(resource, obj, omit=omit) for obj in created]
+    return result if many else result[0]
+
+
+# Read ---------------------------------------------------------------------------------
+
+def _read(resource: Resource, query: Query, user: Any) -> tuple[models.QuerySet, Lookups]:
+    lookups = Lookups.parse(resource, query.lookups)
+    qs = lookups.apply(queryset(resource, "read", user))
+    qs = apply_filter(qs, resource, query.expression)
+    accessors = list(resource.sub_models.values())
+    return (qs.prefetch_related(*accessors) if accessors else qs), lookups
+
+
+def get_list(resource: Resource, raw_query: Any, user: Any, *, return_count_info: Any = False) -> Any:
+    query = parse_query(raw_query)
+    qs, lookups = _read(resource, query, user)
+    qs = apply_sort(qs, resource, query.sort)
+    offset, limit = page_bounds(query)
+    data = [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+    if not return_count_info:
+        return data
+    return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
+
+
+def get_single(resource: Resource, raw_query: Any, user: Any) -> dict[str, Any] | None:
+    query = parse_query(raw_query)
+    qs, lookups = _read(resource, query, user)
+    obj = qs.order_by("pk").first()
+    return None if obj is None else serialize(resource, obj, lookups=lookups, omit=query.omit)
+
+
+def get_random(resource: Resource, raw_query: Any, count: Any, user: Any) -> list[dict[str, Any]]:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValidationFailed("count must be a positive integer.", details={"field": "count"})
+    query = parse_query(raw_query)
+    qs, lookups = _read(resource, query, user)
+    sample = qs.order_by("?")[: min(count, data_settings.MAX_LIMIT)]
+    return [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in sample]
+
+
+def _pk(resource: Resource, value: Any) -> Any:
+    if value is None or value == "":
+        raise exceptions.InvalidIdValue("An id is required.", details={"field": "id"})
+    try:
+        return resource.model._meta.pk.to_python(value)
+    except ValidationError:
+        raise exceptions.InvalidIdValue(f"{value!r} is not an id of {resource.name}.", details={"id": str(value)}) from None
+
+
+def get_object(resource: Resource, object_id: Any, user: Any, *, lookups: Any = None) -> dict[str, Any] | None:
+    parsed = Lookups.parse(resource, lookups or [])
+    qs = parsed.apply(queryset(resource, "read", user))
+    accessors = list(resource.sub_models.values())
+    if accessors:
+        qs = qs.prefetch_related(*accessors)
+    obj = qs.filter(pk=_pk(resource, object_id)).first()
+    return None if obj is None else serialize(resource, obj, lookups=parsed)
+
+
+# Update and delete --------------------------------------------------------------------
+
+def _matches(resource: Resource, raw_query: Any, operation: str, user: Any) -> models.QuerySet:
+    query = parse_query(raw_query)
+    Lookups.parse(resource, query.lookups)  # validated; filters may use looked-up paths
+    return apply_filter(queryset(resource, operation, user), resource, query.expression)
+
+
+def _clean_for_update(resource: Resource, values: Any) -> dict[str, Any]:
+    data = _values(resource, values, creating=False)
+    errors = []
+    cleaned = {}
+    for name, value in data.items():
+        model_field = next(f for f in resource.model._meta.concrete_fields if name in (f.name, f.attname))
+        try:
+            cleaned[name] = model_field.clean(value, None) if not model_field.is_relation else (
+                None if value is None else model_field.target_field.to_python(value))
+        except ValidationError as exc:
+            errors.extend(_field_errors(resource, ValidationError({model_field.name: exc.error_list})).items)
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
+
+
+def update(resource: Resource, raw_query: Any, values: Any, user: Any) -> dict[str, int]:
+    cleaned = _clean_for_update(resource, values)
+    with transaction.atomic(using=resource.database):
+        qs = _matches(resource, raw_query, "update", user)
+        ids = list(qs.values_list("pk", flat=True))
+        updated = resource.model._default_manager.using(resource.database).filter(pk__in=ids).update(**cleaned) if cleaned else 0
+        _on_commit(resource, signals.object_updated, ids=ids, user=user)
+    return {"totalMatch": len(ids), "updated": updated}
+
+
+def update_fields(resource: Resource, raw_query: Any, instructions: Any, user: Any) -> dict[str, int]:
+    changes = build_updates(resource, instructions)
+    with transaction.atomic(using=resource.database):
+        qs = _matches(resource, raw_query, "update", user)
+        ids = list(qs.values_list("pk", flat=True))
+        updated = resource.model._default_manager.using(resource.database).filter(pk__in=ids).update(**changes)
+        _on_commit(resource, signals.object_updated, ids=ids, user=user)
+    return {"totalMatch": len(ids), "updated": updated}
+
+
+def delete(resource: Resource, raw_query: Any, user: Any) -> dict[str, int]:
+    with transaction.atomic(using=resource.database):
+        qs = _matches(resource, raw_query, "delete", user)
+        ids = list(qs.values_list("pk", flat=True))
+        manager = resource.model._default_manager.using(resource.database)
+        deleted = manager.filter(pk__in=ids).delete()[1].get(resource.model._meta.label, 0)
+        _on_commit(resource, signals.object_deleted, ids=ids, user=user)
+    return {"totalMatch": len(ids), "deleted": deleted}
+
+
+def update_object(resource: Resource, object_id: Any, values: Any, user: Any) -> dict[str, Any] | None:
+    data = _values(resource, values, creating=False)
+    with transaction.atomic(using=resource.database):
+        obj = queryset(resource, "update", user).select_for_update().filter(pk=_pk(resource, object_id)).first()
+        if obj is None:
+            return None
+        for name, value in data.items():
+            setattr(obj, name, value)
+        _save(resource, obj)
+        _on_commit(resource, signals.object_updated, ids=[obj.pk], user=user)
+    return get_object(resource, obj.pk, None if resource.rule("read") == "anyone" else user) or serialize(resource, obj)
+
+
+def update_object_fields(resource: Resource, object_id: Any, instructions: Any, user: Any) -> dict[str, Any] | None:
+    changes = build_updates(resource, instructions)
+    pk = _pk(resource, object_id)
+    with transaction.atomic(using=resource.database):
+        updated = queryset(resource, "update", user).filter(pk=pk).update(**changes)
+        if not updated:
+            return None
+        _on_commit(resource, signals.object_updated, ids=[pk], user=user)
+    obj = resource.model._default_manager.using(resource.database).get(pk=pk)
+    return serialize(resource, obj)
+
+
+def delete_object(resource: Resource, object_id: Any, user: Any) -> None:
+    pk = _pk(resource, object_id)
+    with transaction.atomic(using=resource.database):
+        deleted, _by_model = queryset(resource, "delete", user).filter(pk=pk).delete()
+        if deleted:
+            _on_commit(resource, signals.object_deleted, ids=[pk], user=user)
+    return None
+
+
+# Sub-models -----------------------------------------------------------------------------
+
+def child_resource(resource: Resource, sub_name: str) -> tuple[Resource, models.Field]:
+    """The registered resource of a sub-model and the child's foreign key to its parent."""
+    from agnost_django.data.registry import site
+
+    accessor = resource.sub_models.get(sub_name)
+    if accessor is None:
+        raise exceptions.SubmodelNotFound(f"{resource.name} has no sub-model {sub_name!r}.", details={"model": f"{resource.name}.{sub_name}"})
+    relation = resource.model._meta.get_field(accessor)
+    child = site.for_model(relation.related_model)
+    if child is None:
+        raise exceptions.SubmodelNotFound(details={"model": f"{resource.name}.{sub_name}"})
+    return child, relation.field
+
+
+def add_children(resource: Resource, sub_name: str, parent_id: Any, values: Any, user: Any, *,
+                 replace: bool, return_top: bool) -> Any:
+    """``append`` (add) or ``set`` (replace the sub-object of a one-to-one sub-model)."""
+    child, fk = child_resource(resource, sub_name)
+    if replace and not fk.one_to_one:
+        raise ValidationFailed(f"{sub_name!r} is a list: use append.", details={"field": "values"})
+    pk = _pk(resource, parent_id)
+    with transaction.atomic(using=resource.database):
+        parent = queryset(resource, "update", user).select_for_update().filter(pk=pk).first()
+        if parent is None:
+            raise exceptions.InvalidIdValue(f"No {resource.name} with id {parent_id!r}.", details={"id": str(parent_id)})
+        if replace:
+            child.model._default_manager.using(child.database).filter(**{fk.name: parent}).delete()
+        many = isinstance(values, list)
+        created = []
+        for item in (values if many else [values]):
+            if isinstance(item, dict):
+                item = {k: v for k, v in item.items() if k != fk.name}
+            obj = _new(child, item, user, **{fk.name: parent})
+            _save(child, obj)
+            created.append(obj)
+        _on_commit(child, signals.object_created, objects=created, user=user)
+    if return_top:
+        return get_object(resource, pk, user)
+    result = [serialize(child, obj, parent=pk) for obj in created]
+    return result if many else result[0]
+
+
+# Compute ------------------------------------------------------------------------------
+
+_AGGREGATES = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
+
+
+def compute(resource: Resource, raw_query: Any, computations: Any, user: Any) -> list[dict[str, Any]]:
+    query = parse_query(raw_query)
+    if not isinstance(computations, list) or not computations:
+        raise exceptions.InvalidComputations("computations must be a non-empty array.")
+    resolver = ResourceFieldResolver(resource)
+    qs = apply_filter(queryset(resource, "read", user), resource, query.expression)
+    # Generated aliases only: client names become result keys in Python, never SQL aliases.
+    group_aliases: dict[str, str] = {}
+    references: set[str] = set()  # group keys that hold ids, sent as strings like elsewhere
+    annotations: dict[str, Any] = {}
+    group = query.group
+    if isinstance(group, list):
+        for index, path in enumerate(group):
+            orm_path, model_field = resolve_path(resource, path)
+            group_aliases[f"_g{index}"] = path
+            if model_field.is_relation or model_field.primary_key:
+                references.add(f"_g{index}")
+            annotations[f"_g{index}"] = models.F(orm_path)
+    elif isinstance(group, str) and group:
+        group_aliases["_g0"] = "group"
+        annotations["_g0"] = compile_value(group, resolver)
+    elif group not in (None, "", []):
+        raise exceptions.InvalidGrouping("group is a list of fields or an expression.")
+    aggregates: dict[str, Any] = {"_n": Count("pk")}
+    names: dict[str, str] = {}
+    ordering = []
+    for index, entry in enumerate(computations):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            raise exceptions.InvalidComputationEntry("Each computation needs a name.", details={"index": index})
+        kind, expression = entry.get("type"), entry.get("expression")
+        alias = f"_c{index}"
+        names[alias] = entry["name"]
+        if kind == "count":
+            aggregates[alias] = Count("pk")
+        elif kind == "countif":
+            aggregates[alias] = Count("pk", filter=compile_filter(_require_expression(entry, index), resolver))
+        elif kind in _AGGREGATES:
+            aggregates[alias] = _AGGREGATES[kind](compile_value(_require_expression(entry, index), resolver))
+        else:
+            raise exceptions.InvalidComputationEntry(f"Unknown computation type {kind!r}.", details={"index": index})
+        sort = entry.get("sort", "none")
+        if sort not in (None, "none", "asc", "desc"):
+            raise exceptions.InvalidComputationEntry("sort is none, asc or desc.", details={"index": index})
+        if sort in ("asc", "desc"):
+            ordering.append(("-" if sort == "desc" else "") + alias)
+    offset, limit = page_bounds(query)
+    if annotations:
+        rows = qs.annotate(**annotations).values(*annotations).annotate(**aggregates)
+        rows = rows.order_by(*ordering, *annotations)[offset:offset + limit]
+        results = list(rows)
+    else:
+        totals = qs.aggregate(**aggregates)
+        results = [totals] if totals["_n"] and offset == 0 else []
+    return [
+        {
+            **({"groupby": {group_aliases[a]: _group_value(row[a], a in references) for a in group_aliases}}
+               if group_aliases else {}),
+            **{names[a]: _json(row[a]) for a in names},
+        }
+        for row in results
+    ]
+
+
+def _group_value(value: Any, reference: bool) -> Any:
+    return str(value) if reference and value is not None else _json(value)
+
+
+def _require_expression(entry: dict, index: int) -> str:
+    expression = entry.get("expression")
+    if not isinstance(expression, str) or not expression.strip():
+        raise exceptions.InvalidComputationEntry(f"{entry.get('type')} needs an expression.", details={"index": index})
+    return expression
+
+
+def _json(value: Any) -> Any:
+    from agnost_django.data.query import to_json
+
+    return to_json(value)
+
+
+# Search -------------------------------------------------------------------------------
+
+def search_text(resource: Resource, raw_query: Any, text: Any, user: Any, *, return_count_info: Any = False) -> Any:
+    """PostgreSQL full-text search over ``searchable_fields`` (ranked); elsewhere every word
+    must occur (case-insensitively) in one of them, in id order."""
+    if not resource.searchable_fields:
+        raise exceptions.NotSearchableModel(details={"model": resource.name})
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed("text is required.", details={"field": "text"})
+    query = parse_query(raw_query)
+    qs, lookups = _read(resource, query, user)
+    fields = [resource.field(name).name for name in resource.searchable_fields]
+    if connections[resource.database].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector(*fields)
+        search = SearchQuery(text, search_type="websearch")
+        qs = qs.annotate(_rank=SearchRank(vector, search)).filter(_rank__gt=0).order_by("-_rank", "pk")
+    else:
+        for word in text.split():
+            condition = models.Q()
+            for name in fields:
+                condition |= models.Q(**{f"{name}__icontains": word})
+            qs = qs.filter(condition)
+        qs = qs.order_by("pk")
+    offset, limit = page_bounds(query)
+    data = [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+    if not return_count_info:
+        return data
+    return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
+
+
+def fuzzy_search(resource: Resource, raw_query: Any, field_name: Any, text: Any, user: Any) -> list[dict[str, Any]]:
+    """PostgreSQL trigram similarity (``pg_trgm``) on one field, best first; elsewhere a
+    case-insensitive substring match."""
+    if not isinstance(text, str) or not text:
+        raise ValidationFailed("text is required.", details={"field": "text"})
+    orm_path, model_field = resolve_path(resource, field_name)
+    if not isinstance(model_field, (models.CharField, models.TextField)):
+        raise exceptions.InvalidField("Fuzzy search needs a text field.", details={"field": str(field_name)})
+    query = parse_query(raw_query)
+    qs, lookups = _read(resource, query, user)
+    if connections[resource.database].vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        qs = qs.annotate(_similarity=TrigramSimilarity(orm_path, text)).filter(_similarity__gt=0.1)
+        qs = qs.order_by("-_similarity", "pk")
+    else:
+        qs = qs.filter(**{f"{orm_path}__icontains": text}).order_by("pk")
+    offset, limit = page_bounds(query)
+    return [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+
+
+def stats(user: Any, *, database: str = "default") -> dict[str, Any]:
+    """``{"database", "vendor", "models": [{"name", "count"}]}`` for the models the caller
+    may read."""
+    from agnost_django.data.registry import site
+
+    rows = []
+    for name in site.names():
+        resource = site.get(name)
+        if resource.database != database:
+            continue
+        try:
+            rows.append({"name": name, "count": count_matches(queryset(resource, "read", user))})
+        except Exception as exc:  # noqa: BLE001 - a model the caller may not read is skipped
+            from agnost_django.core.exceptions import AgnostAPIError
+
+            if not isinstance(exc, AgnostAPIError):
+                raise
+    return {"database": database, "vendor": connections[database].vendor, "models": rows}
+

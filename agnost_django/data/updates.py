@@ -1,0 +1,70 @@
+"""Field update instructions (spec 4.7) as single-UPDATE database expressions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest, Least
+
+from agnost_django.core.exceptions import UnsupportedFunction
+from agnost_django.data import exceptions
+from agnost_django.data.resources import Resource
+
+NUMERIC = (models.IntegerField, models.FloatField, models.DecimalField)
+LIST_TYPES = ("push", "pull", "pop", "shift")
+TYPES = ("set", "unset", "increment", "decrement", "min", "max", "multiply", "divide", *LIST_TYPES)
+
+
+def _number(value: Any, instruction: dict) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise exceptions.InvalidUpdateInstruction(
+            f"{instruction.get('updateType')} needs a number value.", details={"field": instruction.get("field")})
+    return value
+
+
+def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
+    """``{field name: expression}`` for ``QuerySet.update``; raises
+    ``invalid_update_instruction`` / ``invalid_field`` before anything is written."""
+    if not isinstance(instructions, list) or not instructions:
+        raise exceptions.InvalidUpdateInstruction("updates must be a non-empty array.")
+    result: dict[str, Any] = {}
+    for instruction in instructions:
+        if not isinstance(instruction, dict) or instruction.get("updateType") not in TYPES:
+            raise exceptions.InvalidUpdateInstruction(
+                f"Unknown update type {instruction.get('updateType') if isinstance(instruction, dict) else instruction!r}.",
+                details={"updateType": str(instruction.get("updateType")) if isinstance(instruction, dict) else None},
+            )
+        name, kind = instruction.get("field"), instruction["updateType"]
+        if not isinstance(name, str) or "." in name:
+            raise exceptions.InvalidUpdateInstruction("field must name a field of the model.", details={"field": str(name)})
+        field = resource.writable_field(name, creating=False)
+        column = field.attname
+        value = instruction.get("value")
+        if kind == "set":
+            result[column] = field.to_python(value) if value is not None else None
+        elif kind == "unset":
+            if not field.null:
+                raise exceptions.InvalidUpdateInstruction(f"{name!r} cannot be empty.", details={"field": name})
+            result[column] = None
+        elif kind in LIST_TYPES:
+            raise UnsupportedFunction(f"The list update {kind!r} is not supported yet.", details={"updateType": kind})
+        else:
+            if not isinstance(field, NUMERIC):
+                raise exceptions.InvalidUpdateInstruction(f"{kind} needs a number field.", details={"field": name})
+            number = Value(_number(value, instruction), output_field=field)
+            current = F(column)
+            expression = {
+                "increment": lambda: current + number,
+                "decrement": lambda: current - number,
+                "multiply": lambda: current * number,
+                "divide": lambda: current / number,
+                # NULL counts as "no value": min/max then take the given value.
+                "min": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Least(current, number)),
+                "max": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Greatest(current, number)),
+            }[kind]()
+            if kind == "divide" and value == 0:
+                raise exceptions.InvalidUpdateInstruction("Cannot divide by zero.", details={"field": name})
+            result[column] = expression
+    return result

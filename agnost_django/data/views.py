@@ -1,0 +1,134 @@
+"""The client's database routes under ``/_api/rest/v1/db/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.data import services
+from agnost_django.data.conf import data_settings
+from agnost_django.data.registry import site
+from agnost_django.data.resources import Resource
+
+
+@extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.ANY})
+class DataViewSet(AgnostViewSet):
+    """QueryBuilder and DBObject operations on the exposed models."""
+
+    agnost_module = "db"
+
+    @property
+    def app_settings(self):
+        return data_settings
+
+    # Helpers
+    def body(self, name: str, default: Any = None) -> Any:
+        data = self.request.data
+        return data.get(name, default) if isinstance(data, dict) else default
+
+    @property
+    def caller(self):
+        user = self.request.user
+        return user if user is not None and user.is_authenticated else None
+
+    def resource(self) -> Resource:
+        """The model named by ``model``; for a ``parent.sub`` name, the sub-model's own."""
+        name = self.body("model")
+        if not isinstance(name, str) or not name:
+            raise ValidationFailed("model is required.", details={"field": "model"})
+        parent, _dot, sub = name.partition(".")
+        resource = site.get(parent)
+        return services.child_resource(resource, sub)[0] if sub else resource
+
+    def parent_and_sub(self) -> tuple[Resource, str]:
+        name = self.body("model")
+        parent, _dot, sub = (name if isinstance(name, str) else "").partition(".")
+        if not sub:
+            raise ValidationFailed("set and append need a sub-model name: parent.sub.", details={"field": "model"})
+        return site.get(parent), sub
+
+    def option(self, name: str) -> Any:
+        options = self.body("options")
+        return options.get(name) if isinstance(options, dict) else None
+
+    def omit(self) -> list:
+        query = self.body("query")
+        return (query or {}).get("omit") or [] if isinstance(query, dict) else []
+
+    # QueryBuilder
+    def stats(self, request):
+        return Response(services.stats(self.caller))
+
+    def create(self, request):
+        return Response(services.create(self.resource(), self.body("values"), self.caller, omit=self.omit()))
+
+    def set(self, request):
+        resource, sub = self.parent_and_sub()
+        return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
+                                              self.caller, replace=True, return_top=bool(self.body("returnTop"))))
+
+    def append(self, request):
+        resource, sub = self.parent_and_sub()
+        return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
+                                              self.caller, replace=False, return_top=bool(self.body("returnTop"))))
+
+    def get_list(self, request):
+        return Response(services.get_list(self.resource(), self.body("query"), self.caller,
+                                          return_count_info=self.body("returnCountInfo")))
+
+    def compute(self, request):
+        return Response(services.compute(self.resource(), self.body("query"), self.body("computations"), self.caller))
+
+    def get_single(self, request):
+        return Response(services.get_single(self.resource(), self.body("query"), self.caller))
+
+    def get_random(self, request):
+        return Response(services.get_random(self.resource(), self.body("query"), self.body("count"), self.caller))
+
+    def update(self, request):
+        return Response(services.update(self.resource(), self.body("query"), self.body("values"), self.caller))
+
+    def update_fields(self, request):
+        return Response(services.update_fields(self.resource(), self.body("query"), self.body("updates"), self.caller))
+
+    def delete(self, request):
+        return Response(services.delete(self.resource(), self.body("query"), self.caller))
+
+    def search_text(self, request):
+        return Response(services.search_text(self.resource(), self.body("query"), self.body("text"), self.caller,
+                                             return_count_info=self.body("returnCountInfo")))
+
+    def fuzzy_search(self, request):
+        return Response(services.fuzzy_search(self.resource(), self.body("query"), self.body("fieldName"),
+                                              self.body("text"), self.caller))
+
+    # DBObject
+    def object_get(self, request):
+        return Response(services.get_object(self.resource(), self.body("id"), self.caller, lookups=self.body("lookups")))
+
+    def object_create(self, request):
+        return Response(services.create(self.resource(), self.body("values"), self.caller))
+
+    def object_set(self, request):
+        resource, sub = self.parent_and_sub()
+        return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
+                                              self.caller, replace=True, return_top=bool(self.option("returnTop"))))
+
+    def object_append(self, request):
+        resource, sub = self.parent_and_sub()
+        return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
+                                              self.caller, replace=False, return_top=bool(self.option("returnTop"))))
+
+    def object_delete(self, request):
+        return Response(services.delete_object(self.resource(), self.body("id"), self.caller))
+
+    def object_update(self, request):
+        return Response(services.update_object(self.resource(), self.body("id"), self.body("values"), self.caller))
+
+    def object_update_fields(self, request):
+        return Response(services.update_object_fields(self.resource(), self.body("id"), self.body("updates"), self.caller))
