@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django.contrib.postgres",  # full-text and trigram search on PostgreSQL
     "django_q",
     "agnost_django.core",
     "agnost_django.auth",
+    "agnost_django.data",
     "agnost_django.cache",
     "project.todos",
 ]

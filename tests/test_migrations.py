@@ -7,4 +7,4 @@ from django.core.management import call_command
 @pytest.mark.django_db
 def test_no_missing_migrations():
     out = StringIO()
-    call_command("makemigrations", "agnost_core", "agnost_cache", "todos", "--check", "--dry-run", stdout=out)
+    call_command("makemigrations", "agnost_core", "agnost_auth", "agnost_data", "agnost_cache", "todos", "dataapp", "--check", "--dry-run", stdout=out)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agnost_django.auth.urls import ROUTES as AUTH_ROUTES
+from agnost_django.data.urls import ROUTES as DATA_ROUTES
 
 
 @pytest.mark.parametrize(
@@ -29,6 +30,12 @@ def test_reverse_auth_routes(route):
     assert reverse(f"agnost_auth:{route}") == f"/_api/rest/v1/auth/{route}"
 
 
+@pytest.mark.parametrize("route", sorted(DATA_ROUTES))
+def test_reverse_data_routes(route):
+    assert reverse(f"agnost_data:{route}") == f"/_api/rest/v1/db/{route}"
+    assert len(DATA_ROUTES) == 20  # Appendix A of the protocol
+
+
 def test_auth_has_every_client_path():
     # Appendix A of the protocol: 23 paths (``user`` serves two client methods).
     assert len(AUTH_ROUTES) == 23
@@ -40,4 +47,5 @@ def test_api_root_lists_mounted_modules(agnost_client):
     assert body["cache"].endswith("/_api/rest/v1/cache/stats")
     assert body["schema"].endswith("/_api/schema")
     assert body["auth"].endswith("/_api/rest/v1/auth/user")
-    assert "db" not in body  # the data module is not installed
+    assert body["db"].endswith("/_api/rest/v1/db/stats")
+    assert "storage" not in body  # the storage module is not installed

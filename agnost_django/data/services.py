@@ -416,7 +416,8 @@ def search_text(resource: Resource, raw_query: Any, text: Any, user: Any, *, ret
 
         vector = SearchVector(*fields)
         search = SearchQuery(text, search_type="websearch")
-        qs = qs.annotate(_rank=SearchRank(vector, search)).filter(_rank__gt=0).order_by("-_rank", "pk")
+        qs = qs.annotate(_document=vector, _rank=SearchRank(vector, search))
+        qs = qs.filter(_document=search).order_by("-_rank", "pk")
     else:
         for word in text.split():
             condition = models.Q()

@@ -55,7 +55,6 @@ def test_returns_result_converts_only_agnost_errors():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: agnost.db("default").model("todos").find_many({}),
         lambda: agnost.storage().bucket("avatars").file("a.png").get_info(),
         lambda: agnost.queue("emails").send({"to": "x"}),
         lambda: agnost.task("report").run(),

@@ -267,7 +267,7 @@ class InteropServer:
             if name not in _PROJECT_ENV_NAMES and not name.startswith(_PROJECT_ENV_PREFIXES)
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="project.settings",
+            DJANGO_SETTINGS_MODULE="tests.interop.server_settings",
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY="interop",
             PYTHONUNBUFFERED="1",
