@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest, Least
 
-from agnost_django.core.exceptions import UnsupportedFunction
 from agnost_django.data import exceptions
+from agnost_django.data.jsonlist import list_update
 from agnost_django.data.resources import Resource
 
 NUMERIC = (models.IntegerField, models.FloatField, models.DecimalField)
@@ -49,7 +49,12 @@ def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
                 raise exceptions.InvalidUpdateInstruction(f"{name!r} cannot be empty.", details={"field": name})
             result[column] = None
         elif kind in LIST_TYPES:
-            raise UnsupportedFunction(f"The list update {kind!r} is not supported yet.", details={"updateType": kind})
+            if not isinstance(field, models.JSONField):
+                raise exceptions.InvalidUpdateInstruction(f"{kind} needs a list field.", details={"field": name})
+            if kind in ("push", "pull") and (value is None or isinstance(value, (dict, list))):
+                raise exceptions.InvalidUpdateInstruction(
+                    f"{kind} needs a basic value (text, number or boolean).", details={"field": name})
+            result[column] = list_update(kind, column, value)
         else:
             if not isinstance(field, NUMERIC):
                 raise exceptions.InvalidUpdateInstruction(f"{kind} needs a number field.", details={"field": name})

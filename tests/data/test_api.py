@@ -193,3 +193,26 @@ def test_stats(dc, catalog):
     body = dc.get("/_api/rest/v1/db/stats").json()
     counts = {m["name"]: m["count"] for m in body["models"]}
     assert counts["products"] == 4 and counts["categories"] == 2
+
+
+def test_list_updates(dc, catalog):
+    hammer = catalog["products"][0]  # tags: ["metal", "heavy"]
+
+    def update(*instructions):
+        return dc.db("object/update-fields", {"model": "products", "id": str(hammer.pk), "updates": list(instructions)}).json()["tags"]
+
+    assert update({"field": "tags", "updateType": "push", "value": "sale"}) == ["metal", "heavy", "sale"]
+    assert update({"field": "tags", "updateType": "push", "value": 5}) == ["metal", "heavy", "sale", 5]
+    assert update({"field": "tags", "updateType": "push", "value": True}) == ["metal", "heavy", "sale", 5, True]
+    assert update({"field": "tags", "updateType": "pull", "value": 5}) == ["metal", "heavy", "sale", True]
+    assert update({"field": "tags", "updateType": "pull", "value": True}) == ["metal", "heavy", "sale"]
+    assert update({"field": "tags", "updateType": "push", "value": "metal"}) == ["metal", "heavy", "sale", "metal"]
+    assert update({"field": "tags", "updateType": "pull", "value": "metal"}) == ["heavy", "sale"]
+    assert update({"field": "tags", "updateType": "pop"}) == ["heavy"]
+    assert update({"field": "tags", "updateType": "shift"}) == []
+    assert update({"field": "tags", "updateType": "pop"}) == []
+    assert update({"field": "tags", "updateType": "push", "value": "it's \"quoted\""}) == ["it's \"quoted\""]
+    only_error(dc.db("object/update-fields", {"model": "products", "id": str(hammer.pk), "updates": [
+        {"field": "name", "updateType": "push", "value": "x"}]}), 400, "invalid_update_instruction")
+    only_error(dc.db("object/update-fields", {"model": "products", "id": str(hammer.pk), "updates": [
+        {"field": "tags", "updateType": "push", "value": {"a": 1}}]}), 400, "invalid_update_instruction")
