@@ -118,27 +118,53 @@ def apply_sort(queryset: models.QuerySet, resource: Resource, sort: list[Any]) -
     return queryset.order_by(*order, "pk")
 
 
+class ComplexLookupResolver(ResourceFieldResolver):
+    """Fields of a complex lookup's ``query``: ``this.<field>`` is the outer object (an
+    ``OuterRef``), ``lookup.<field>`` the candidate object of the looked-up model."""
+
+    def __init__(self, outer: Resource, candidate: Resource) -> None:
+        super().__init__(outer)
+        self.candidate = ResourceFieldResolver(candidate)
+
+    def resolve_lookup(self, path: tuple[str, ...]) -> tuple[str, models.Field]:
+        return self.candidate.resolve(path)
+
+    def reference(self, orm_path: str, scope: str):
+        return models.F(orm_path) if scope == "lookup" else models.OuterRef(orm_path)
+
+
+@dataclass
+class ComplexLookup:
+    name: str
+    resource: Resource
+    expression: str
+    alias: str
+
+
 @dataclass
 class Lookups:
-    """Simple lookups: foreign keys whose value is replaced by the referenced object."""
+    """Simple lookups (a foreign key replaced by the referenced object, joined in the same
+    query) and complex lookups (a new field holding the first object of another model for
+    which ``query`` is true: a correlated subquery picks its id, and one more query per
+    lookup loads those objects for the whole page)."""
 
     fields: dict[str, Resource]
+    complex: list[ComplexLookup] = dc_field(default_factory=list)
+    outer: Resource | None = None
+    loaded: dict[str, dict[Any, models.Model]] = dc_field(default_factory=dict)
 
     @classmethod
     def parse(cls, resource: Resource, raw: list[Any]) -> Lookups:
         from agnost_django.data.registry import site
 
         fields: dict[str, Resource] = {}
+        complex_lookups: list[ComplexLookup] = []
         for entry in raw or []:
             if not isinstance(entry, dict):
                 raise exceptions.InvalidLookup("A lookup is {field} or {name, modelName, query}.")
             if "field" not in entry:
-                from agnost_django.core.exceptions import UnsupportedFunction
-
-                raise UnsupportedFunction(
-                    "Complex lookups ({name, modelName, query}) are not supported yet.",
-                    details={"lookup": entry.get("name")},
-                )
+                complex_lookups.append(cls._parse_complex(resource, entry, len(complex_lookups)))
+                continue
             name = entry["field"]
             try:
                 model_field = resource.field(name) if isinstance(name, str) else None
@@ -149,10 +175,41 @@ class Lookups:
                 raise exceptions.InvalidLookup(
                     f"{name!r} is not a reference to an exposed model.", details={"field": str(name)})
             fields[model_field.name] = related
-        return cls(fields)
+        return cls(fields, complex_lookups, resource)
 
-    def apply(self, queryset: models.QuerySet) -> models.QuerySet:
-        return queryset.select_related(*self.fields) if self.fields else queryset
+    @staticmethod
+    def _parse_complex(resource: Resource, entry: dict, index: int) -> ComplexLookup:
+        from agnost_django.data.registry import site
+
+        name, model_name, expression = entry.get("name"), entry.get("modelName"), entry.get("query")
+        if not isinstance(name, str) or not name.isidentifier():
+            raise exceptions.InvalidLookup("A complex lookup needs a name.", details={"name": str(name)})
+        if any(f.name == name for f in resource.readable_fields()):
+            raise exceptions.InvalidLookup(f"{name!r} is already a field.", details={"name": name})
+        if not isinstance(model_name, str) or not isinstance(expression, str) or not expression.strip():
+            raise exceptions.InvalidLookup("A complex lookup needs modelName and query.", details={"name": name})
+        return ComplexLookup(name, site.get(model_name), expression, f"_lk{index}")
+
+    def apply(self, queryset: models.QuerySet, user: Any = None) -> models.QuerySet:
+        from agnost_django.data.services import queryset as scoped
+
+        if self.fields:
+            queryset = queryset.select_related(*self.fields)
+        for lookup in self.complex:
+            candidates = scoped(lookup.resource, "read", user)
+            condition = compile_filter(lookup.expression, ComplexLookupResolver(self.outer, lookup.resource))
+            first = candidates.filter(condition).order_by("pk").values("pk")[:1]
+            queryset = queryset.annotate(**{lookup.alias: models.Subquery(first)})
+        return queryset
+
+    def load(self, objects: list[models.Model], user: Any = None) -> None:
+        """Fetch the complex lookups' objects for a page of results (one query each)."""
+        from agnost_django.data.services import queryset as scoped
+
+        for lookup in self.complex:
+            ids = {getattr(obj, lookup.alias) for obj in objects} - {None}
+            found = scoped(lookup.resource, "read", user).in_bulk(ids) if ids else {}
+            self.loaded[lookup.name] = found
 
 
 def count_matches(queryset: models.QuerySet) -> int:
@@ -205,6 +262,10 @@ def serialize(resource: Resource, obj: models.Model, *, lookups: Lookups | None 
             data[model_field.name] = None if raw is None else str(raw)
         else:
             data[model_field.name] = to_json(model_field.value_from_object(obj))
+    for lookup in lookups.complex if lookups else ():
+        found = lookups.loaded.get(lookup.name, {}).get(getattr(obj, lookup.alias, None))
+        if found is not None:
+            data[lookup.name] = serialize(lookup.resource, found)
     for client_name, accessor in resource.sub_models.items():
         cache = getattr(obj, "_prefetched_objects_cache", {})
         if accessor in cache:

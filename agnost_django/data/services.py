@@ -130,7 +130,7 @@ def create(resource: Resource, values: Any, user: Any, *, omit: list[str] = ()) 
 
 def _read(resource: Resource, query: Query, user: Any) -> tuple[models.QuerySet, Lookups]:
     lookups = Lookups.parse(resource, query.lookups)
-    qs = lookups.apply(queryset(resource, "read", user))
+    qs = lookups.apply(queryset(resource, "read", user), user)
     qs = apply_filter(qs, resource, query.expression)
     accessors = list(resource.sub_models.values())
     return (qs.prefetch_related(*accessors) if accessors else qs), lookups
@@ -141,17 +141,23 @@ def get_list(resource: Resource, raw_query: Any, user: Any, *, return_count_info
     qs, lookups = _read(resource, query, user)
     qs = apply_sort(qs, resource, query.sort)
     offset, limit = page_bounds(query)
-    data = [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+    data = _page(resource, qs[offset:offset + limit], lookups, query, user)
     if not return_count_info:
         return data
     return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
 
 
+def _page(resource: Resource, rows, lookups: Lookups, query: Query, user: Any) -> list[dict[str, Any]]:
+    objects = list(rows)
+    lookups.load(objects, user)
+    return [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in objects]
+
+
 def get_single(resource: Resource, raw_query: Any, user: Any) -> dict[str, Any] | None:
     query = parse_query(raw_query)
     qs, lookups = _read(resource, query, user)
-    obj = qs.order_by("pk").first()
-    return None if obj is None else serialize(resource, obj, lookups=lookups, omit=query.omit)
+    rows = _page(resource, qs.order_by("pk")[:1], lookups, query, user)
+    return rows[0] if rows else None
 
 
 def get_random(resource: Resource, raw_query: Any, count: Any, user: Any) -> list[dict[str, Any]]:
@@ -159,8 +165,7 @@ def get_random(resource: Resource, raw_query: Any, count: Any, user: Any) -> lis
         raise ValidationFailed("count must be a positive integer.", details={"field": "count"})
     query = parse_query(raw_query)
     qs, lookups = _read(resource, query, user)
-    sample = qs.order_by("?")[: min(count, data_settings.MAX_LIMIT)]
-    return [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in sample]
+    return _page(resource, qs.order_by("?")[: min(count, data_settings.MAX_LIMIT)], lookups, query, user)
 
 
 def _pk(resource: Resource, value: Any) -> Any:
@@ -174,12 +179,12 @@ def _pk(resource: Resource, value: Any) -> Any:
 
 def get_object(resource: Resource, object_id: Any, user: Any, *, lookups: Any = None) -> dict[str, Any] | None:
     parsed = Lookups.parse(resource, lookups or [])
-    qs = parsed.apply(queryset(resource, "read", user))
+    qs = parsed.apply(queryset(resource, "read", user), user)
     accessors = list(resource.sub_models.values())
     if accessors:
         qs = qs.prefetch_related(*accessors)
-    obj = qs.filter(pk=_pk(resource, object_id)).first()
-    return None if obj is None else serialize(resource, obj, lookups=parsed)
+    rows = _page(resource, qs.filter(pk=_pk(resource, object_id)), parsed, Query(), user)
+    return rows[0] if rows else None
 
 
 # Update and delete --------------------------------------------------------------------
@@ -426,7 +431,7 @@ def search_text(resource: Resource, raw_query: Any, text: Any, user: Any, *, ret
             qs = qs.filter(condition)
         qs = qs.order_by("pk")
     offset, limit = page_bounds(query)
-    data = [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+    data = _page(resource, qs[offset:offset + limit], lookups, query, user)
     if not return_count_info:
         return data
     return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
@@ -450,7 +455,7 @@ def fuzzy_search(resource: Resource, raw_query: Any, field_name: Any, text: Any,
     else:
         qs = qs.filter(**{f"{orm_path}__icontains": text}).order_by("pk")
     offset, limit = page_bounds(query)
-    return [serialize(resource, obj, lookups=lookups, omit=query.omit) for obj in qs[offset:offset + limit]]
+    return _page(resource, qs[offset:offset + limit], lookups, query, user)
 
 
 def stats(user: Any, *, database: str = "default") -> dict[str, Any]:

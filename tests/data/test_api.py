@@ -216,3 +216,26 @@ def test_list_updates(dc, catalog):
         {"field": "name", "updateType": "push", "value": "x"}]}), 400, "invalid_update_instruction")
     only_error(dc.db("object/update-fields", {"model": "products", "id": str(hammer.pk), "updates": [
         {"field": "tags", "updateType": "push", "value": {"a": 1}}]}), 400, "invalid_update_instruction")
+
+
+def test_complex_lookups(dc, catalog):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lookups = [{"name": "bestReview", "modelName": "reviews", "query": "lookup.product == this._id && lookup.rating >= 4"}]
+    rows = dc.db("get-list", {"model": "products", "query": query(lookups=lookups, sort=[{"field": "name", "direction": "asc"}])}).json()
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["hammer"]["bestReview"]["rating"] == 5
+    assert "bestReview" not in by_name["ball"]  # nothing matched: the field is omitted
+    Product.objects.bulk_create(Product(name=f"p{i}") for i in range(50))
+    with CaptureQueriesContext(connection) as many:
+        dc.db("get-list", {"model": "products", "query": query(lookups=lookups, limit=50)})
+    with CaptureQueriesContext(connection) as few:
+        dc.db("get-list", {"model": "products", "query": query(lookups=lookups, limit=1)})
+    assert len(many) == len(few)
+    single = dc.db("object/get", {"model": "products", "id": str(catalog["products"][0].pk), "lookups": lookups}).json()
+    assert single["bestReview"]["text"] == "great"
+    for bad in ({"name": "x", "modelName": "nope", "query": "true"}, {"name": "name", "modelName": "reviews", "query": "true"},
+                {"name": "x", "modelName": "reviews", "query": "lookup.nope == 1"}):
+        response = dc.db("get-list", {"model": "products", "query": query(lookups=[bad])})
+        assert response.status_code in (400, 404), response.content
