@@ -35,11 +35,12 @@ class ResourceFieldResolver(FieldResolver):
 
         resource: Resource | None = self.resource
         orm: list[str] = []
+        target: models.Field | None = None  # the key field of the relation just crossed
         for index, part in enumerate(path):
             last = index == len(path) - 1
             if resource is None:  # past a relation to an unregistered model: only its id
                 if part == "_id" and last:
-                    return "__".join(orm), model_field
+                    return "__".join(orm), target
                 raise exceptions.InvalidField(f"Unknown field {'.'.join(path)!r}.", details={"field": ".".join(path)})
             model_field = resource.field(part)
             orm.append(model_field.name)
@@ -48,7 +49,7 @@ class ResourceFieldResolver(FieldResolver):
             if not model_field.is_relation or model_field.many_to_many:
                 raise exceptions.InvalidField(f"{part!r} has no sub-fields.", details={"field": ".".join(path)})
             resource = site.for_model(model_field.related_model)
-            model_field = model_field.target_field
+            target = model_field.target_field
         raise exceptions.InvalidField("Empty field path.", details={"field": ""})
 
 

@@ -353,7 +353,7 @@ def compute(resource: Resource, raw_query: Any, computations: Any, user: Any) ->
     for index, entry in enumerate(computations):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
             raise exceptions.InvalidComputationEntry("Each computation needs a name.", details={"index": index})
-        kind, expression = entry.get("type"), entry.get("expression")
+        kind = entry.get("type")
         alias = f"_c{index}"
         names[alias] = entry["name"]
         if kind == "count":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from tests.core.test_errors import only_error
 from tests.data.conftest import query
