@@ -84,5 +84,15 @@ class CoreSettings(AppSettings):
             default.append("agnost_django.auth.authentication.SessionTokenAuthentication")
         return self._import_list("AUTHENTICATION_CLASSES", default)
 
+    @property
+    def EXPRESSION_MAX_LENGTH(self) -> int:
+        """Longest filter/value expression (in characters) that the expression parser accepts."""
+        return self._get("EXPRESSION_MAX_LENGTH", 4096)
+
+    @property
+    def EXPRESSION_MAX_DEPTH(self) -> int:
+        """Deepest nesting (operators, calls, parentheses, lists) an expression may have."""
+        return self._get("EXPRESSION_MAX_DEPTH", 32)
+
 
 core_settings = CoreSettings()

@@ -41,6 +41,9 @@ class CoreErrorCode(str, Enum):
     MODULE_NOT_INSTALLED = "module_not_installed"
     UNSUPPORTED_FUNCTION = "unsupported_function"
     BACKEND_UNAVAILABLE = "backend_unavailable"
+    INVALID_EXPRESSION = "invalid_expression"
+    INVALID_FUNCTION = "invalid_function"
+    INVALID_FIELD = "invalid_field"
 
 
 def origin_for(status_code: int) -> str:
@@ -215,3 +218,24 @@ class BackendUnavailable(AgnostAPIError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = _("A backend service is unavailable.")
     default_code = CoreErrorCode.BACKEND_UNAVAILABLE.value
+
+
+class InvalidExpression(AgnostAPIError):
+    """A filter or value expression that cannot be parsed or compiled (400)."""
+
+    default_detail = _("The expression is not valid.")
+    default_code = CoreErrorCode.INVALID_EXPRESSION.value
+
+
+class InvalidFunction(InvalidExpression):
+    """An expression calls a function that does not exist (400)."""
+
+    default_detail = _("The expression calls an unknown function.")
+    default_code = CoreErrorCode.INVALID_FUNCTION.value
+
+
+class InvalidField(AgnostAPIError):
+    """A field path that is unknown, hidden or not allowed here (400)."""
+
+    default_detail = _("The field is not known.")
+    default_code = CoreErrorCode.INVALID_FIELD.value
