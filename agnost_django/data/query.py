@@ -248,6 +248,9 @@ def serialize(resource: Resource, obj: models.Model, *, lookups: Lookups | None 
     """The client's form of ``obj``: ``_id``, readable fields (references as id strings),
     looked-up objects nested, sub-model lists nested, ``omit`` paths removed."""
     data: dict[str, Any] = {"_id": str(obj.pk)}
+    parent_field = getattr(resource, "parent_field", None)  # set on sub-model resources
+    if parent is None and parent_field is not None:
+        parent = getattr(obj, parent_field)
     if parent is not None:
         data["_parent"] = str(parent)
     for model_field in resource.readable_fields():
@@ -268,13 +271,21 @@ def serialize(resource: Resource, obj: models.Model, *, lookups: Lookups | None 
         if found is not None:
             data[lookup.name] = serialize(lookup.resource, found)
     for client_name, accessor in resource.sub_models.items():
+        from agnost_django.data.registry import site
+
+        relation = resource.model._meta.get_field(accessor)
+        child = site.for_model(relation.related_model)
+        if child is None:
+            continue
+        if relation.one_to_one:  # a single sub-object, cached by prefetch_related
+            if relation.is_cached(obj):
+                item = relation.get_cached_value(obj)
+                if item is not None:
+                    data[client_name] = serialize(child, item, parent=obj.pk)
+            continue
         cache = getattr(obj, "_prefetched_objects_cache", {})
         if accessor in cache:
-            from agnost_django.data.registry import site
-
-            child = site.for_model(cache[accessor].model)
-            if child is not None:
-                data[client_name] = [serialize(child, item, parent=obj.pk) for item in cache[accessor]]
+            data[client_name] = [serialize(child, item, parent=obj.pk) for item in cache[accessor]]
     for path in omit:
         _drop(data, str(path).split("."))
     return data

@@ -7,6 +7,8 @@ transaction on the resource's database and send ``object_*`` signals after it co
 
 from __future__ import annotations
 
+import copy
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -59,6 +61,14 @@ def _field_errors(resource: Resource, exc: ValidationError) -> FieldErrors:
     return FieldErrors(items)
 
 
+def decimal_input(model_field: models.Field, value: Any) -> Any:
+    """A JSON number for a DecimalField, taken at its shortest decimal form (19.9, not the
+    binary float 19.899999...)."""
+    if isinstance(model_field, models.DecimalField) and isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
 def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ValidationFailed("values must be an object.", details={"field": "values"})
@@ -67,7 +77,8 @@ def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any
         if name == "_id" and not creating:
             continue
         model_field = resource.writable_field(name, creating=creating)
-        cleaned[model_field.attname if model_field.is_relation else model_field.name] = value
+        key = model_field.attname if model_field.is_relation else model_field.name
+        cleaned[key] = decimal_input(model_field, value)
     return cleaned
 
 
@@ -241,7 +252,27 @@ def delete(resource: Resource, raw_query: Any, user: Any) -> dict[str, int]:
     return {"totalMatch": len(ids), "deleted": deleted}
 
 
-def update_object(resource: Resource, object_id: Any, values: Any, user: Any) -> dict[str, Any] | None:
+def _after_change(resource: Resource, pk: Any, parent: tuple[Resource, Any] | None) -> dict[str, Any] | None:
+    """What an object route answers: the changed object (as ``get`` shows it, sub-objects
+    included), or with ``returnTop`` on a sub-object, its top-level parent. The caller just
+    changed it, so it is read back without the read rule."""
+    if parent is not None:
+        top_resource, top_id = parent
+        return get_object(top_resource, top_id, SYSTEM) if top_id is not None else None
+    return get_object(resource, pk, SYSTEM)
+
+
+def _top(resource: Resource, obj_or_pk: Any, return_top: Any) -> tuple[Resource, Any] | None:
+    """``(parent resource, parent id)`` when ``returnTop`` asks for a sub-object's parent."""
+    parent_resource = getattr(resource, "parent_resource", None)
+    if not return_top or parent_resource is None:
+        return None
+    if not isinstance(obj_or_pk, models.Model):
+        obj_or_pk = resource.model._default_manager.using(resource.database).filter(pk=obj_or_pk).first()
+    return parent_resource, getattr(obj_or_pk, resource.parent_field, None) if obj_or_pk is not None else None
+
+
+def update_object(resource: Resource, object_id: Any, values: Any, user: Any, *, return_top: Any = False) -> dict[str, Any] | None:
     data = _values(resource, values, creating=False)
     with transaction.atomic(using=resource.database):
         obj = queryset(resource, "update", user).select_for_update().filter(pk=_pk(resource, object_id)).first()
@@ -251,10 +282,11 @@ def update_object(resource: Resource, object_id: Any, values: Any, user: Any) ->
             setattr(obj, name, value)
         _save(resource, obj)
         _on_commit(resource, signals.object_updated, ids=[obj.pk], user=user)
-    return get_object(resource, obj.pk, None if resource.rule("read") == "anyone" else user) or serialize(resource, obj)
+    return _after_change(resource, obj.pk, _top(resource, obj, return_top))
 
 
-def update_object_fields(resource: Resource, object_id: Any, instructions: Any, user: Any) -> dict[str, Any] | None:
+def update_object_fields(resource: Resource, object_id: Any, instructions: Any, user: Any, *,
+                         return_top: Any = False) -> dict[str, Any] | None:
     changes = build_updates(resource, instructions)
     pk = _pk(resource, object_id)
     with transaction.atomic(using=resource.database):
@@ -262,17 +294,18 @@ def update_object_fields(resource: Resource, object_id: Any, instructions: Any, 
         if not updated:
             return None
         _on_commit(resource, signals.object_updated, ids=[pk], user=user)
-    obj = resource.model._default_manager.using(resource.database).get(pk=pk)
-    return serialize(resource, obj)
+    return _after_change(resource, pk, _top(resource, pk, return_top))
 
 
-def delete_object(resource: Resource, object_id: Any, user: Any) -> None:
+def delete_object(resource: Resource, object_id: Any, user: Any, *, return_top: Any = False) -> dict[str, Any] | None:
+    """``null`` for a top-level object; with ``returnTop`` on a sub-object, its parent."""
     pk = _pk(resource, object_id)
+    top = _top(resource, pk, return_top)
     with transaction.atomic(using=resource.database):
         deleted, _by_model = queryset(resource, "delete", user).filter(pk=pk).delete()
         if deleted:
             _on_commit(resource, signals.object_deleted, ids=[pk], user=user)
-    return None
+    return _after_change(resource, pk, top) if top is not None and deleted else None
 
 
 # Sub-models -----------------------------------------------------------------------------
@@ -288,11 +321,13 @@ def child_resource(resource: Resource, sub_name: str) -> tuple[Resource, models.
     child = site.for_model(relation.related_model)
     if child is None:
         raise exceptions.SubmodelNotFound(details={"model": f"{resource.name}.{sub_name}"})
+    child = copy.copy(child)  # this request's view of it: a sub-model of ``resource``
+    child.parent_resource, child.parent_field = resource, relation.field.attname
     return child, relation.field
 
 
 def add_children(resource: Resource, sub_name: str, parent_id: Any, values: Any, user: Any, *,
-                 replace: bool, return_top: bool) -> Any:
+                 replace: bool, return_top: bool, omit: list[str] | tuple[str, ...] = ()) -> Any:
     """``append`` (add) or ``set`` (replace the sub-object of a one-to-one sub-model)."""
     child, fk = child_resource(resource, sub_name)
     if replace and not fk.one_to_one:
@@ -315,7 +350,7 @@ def add_children(resource: Resource, sub_name: str, parent_id: Any, values: Any,
         _on_commit(child, signals.object_created, objects=created, user=user)
     if return_top:
         return get_object(resource, pk, user)
-    result = [serialize(child, obj, parent=pk) for obj in created]
+    result = [serialize(child, obj, parent=pk, omit=omit) for obj in created]
     return result if many else result[0]
 
 

@@ -43,7 +43,9 @@ def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
         column = field.attname
         value = instruction.get("value")
         if kind == "set":
-            result[column] = field.to_python(value) if value is not None else None
+            from agnost_django.data.services import decimal_input
+
+            result[column] = field.to_python(decimal_input(field, value)) if value is not None else None
         elif kind == "unset":
             if not field.null:
                 raise exceptions.InvalidUpdateInstruction(f"{name!r} cannot be empty.", details={"field": name})

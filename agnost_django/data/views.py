@@ -70,12 +70,14 @@ class DataViewSet(AgnostViewSet):
     def set(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
-                                              self.caller, replace=True, return_top=bool(self.body("returnTop"))))
+                                              self.caller, replace=True, return_top=bool(self.body("returnTop")),
+                                              omit=self.omit()))
 
     def append(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
-                                              self.caller, replace=False, return_top=bool(self.body("returnTop"))))
+                                              self.caller, replace=False, return_top=bool(self.body("returnTop")),
+                                              omit=self.omit()))
 
     def get_list(self, request):
         return Response(services.get_list(self.resource(), self.body("query"), self.caller,
@@ -125,10 +127,13 @@ class DataViewSet(AgnostViewSet):
                                               self.caller, replace=False, return_top=bool(self.option("returnTop"))))
 
     def object_delete(self, request):
-        return Response(services.delete_object(self.resource(), self.body("id"), self.caller))
+        return Response(services.delete_object(self.resource(), self.body("id"), self.caller,
+                                               return_top=self.option("returnTop")))
 
     def object_update(self, request):
-        return Response(services.update_object(self.resource(), self.body("id"), self.body("values"), self.caller))
+        return Response(services.update_object(self.resource(), self.body("id"), self.body("values"), self.caller,
+                                               return_top=self.option("returnTop")))
 
     def object_update_fields(self, request):
-        return Response(services.update_object_fields(self.resource(), self.body("id"), self.body("updates"), self.caller))
+        return Response(services.update_object_fields(self.resource(), self.body("id"), self.body("updates"),
+                                                      self.caller, return_top=self.option("returnTop")))
