@@ -215,10 +215,12 @@ class Lookups:
 
 def count_matches(queryset: models.QuerySet) -> int:
     """Exact up to ``AGNOST_DATA_EXACT_COUNT_CAP``; beyond it, PostgreSQL's estimate."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.order_by().count()  # no estimate to fall back on: count once
     cap = data_settings.EXACT_COUNT_CAP
     exact = queryset.order_by()[: cap + 1].count()
-    if exact <= cap or connections[queryset.db].vendor != "postgresql":
-        return exact if exact <= cap else queryset.order_by().count()
+    if exact <= cap:
+        return exact
     plan = queryset.order_by().explain(format="json")
     import json
 
