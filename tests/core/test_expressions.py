@@ -17,11 +17,11 @@ from agnost_django.core.expressions import (
     InvalidField,
     InvalidFunction,
     ModelFieldResolver,
+    ast,
     compile_filter,
     compile_value,
     parse,
 )
-from agnost_django.core.expressions import ast
 from tests.dataapp.models import Category, Product
 
 
@@ -464,3 +464,19 @@ def test_custom_resolver_lookup_scope():
     resolver = Lookups(Product)
     q = compile_filter("this.name == lookup.name", resolver)
     assert isinstance(q, Q)
+
+
+def test_resolver_errors_of_other_classes_get_a_position():
+    class DataInvalidField(AgnostAPIError):
+        default_code = "invalid_field"
+
+    class Strict(FieldResolver):
+        def resolve(self, path):
+            raise DataInvalidField(f"{'.'.join(path)!r} is not readable.", details={"field": "x"})
+
+    with pytest.raises(DataInvalidField) as excinfo:
+        compile_filter("1 == 1 && name == 'a'", Strict())
+    error = excinfo.value
+    assert error.code == "invalid_field"
+    assert error.message == "'name' is not readable at position 10"
+    assert error.details == {"field": "x", "position": 10, "expression": "1 == 1 && name == 'a'"}

@@ -21,8 +21,8 @@ from tests.core.test_expressions_queries import create_products, product_resolve
 from tests.dataapp.models import Product
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, event, example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
 
 # The database fixture is created once per test function and only read by the examples.
 # EXPRESSIONS_FUZZ_EXAMPLES=5000 runs a longer search.

@@ -19,7 +19,7 @@ from agnost_django.core.expressions import (
 )
 from tests.dataapp.models import Category, Product
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def dt(*args) -> datetime.datetime:
@@ -426,3 +426,53 @@ def test_settings_are_read_at_use_time(products, settings):
     settings.AGNOST_CORE_EXPRESSION_MAX_LENGTH = 10
     with pytest.raises(InvalidExpression, match="too long"):
         selected("quantity > 100")
+
+
+NESTINGS = {
+    "ABS": lambda n: "ABS(" * n + "quantity" + ")" * n + " > 0",
+    "SQRT": lambda n: "SQRT(" * n + "quantity" + ")" * n + " > 0",
+    "TOLOWER": lambda n: "TOLOWER(" * n + "name" + ")" * n + " == 'a'",
+    "ROUND": lambda n: "ROUND(" * n + "price" + ", 2)" * n + " > 1",
+    "MOD": lambda n: "MOD(" * n + "quantity" + ", 7)" * n + " > 1",
+    "sum": lambda n: "(" * n + "quantity" + " + 1)" * n + " > 0",
+    "right sum": lambda n: "(1 + " * n + "weight" + ")" * n + " > 0",
+    "division": lambda n: "(" * n + "weight" + " / 2)" * n + " > 0",
+    "equivalence": lambda n: "(" * n + "in_stock" + " == in_stock)" * n,
+    "IF": lambda n: "IF(in_stock, " * n + "quantity" + ", weight)" * n + " > 1",
+    "IF condition": lambda n: "IF(in_stock, " * n + "weight > 1" + ", in_stock)" * n,
+    "ENDSWITH": lambda n: "IF(ENDSWITH(name, 'x'), " * n + "name" + ", 'y')" * n + " == 'a'",
+    "concatenation": lambda n: "(" * n + "name" + " + 'x')" * n + " == 'a'",
+    "CONCAT": lambda n: "CONCAT(" * n + "name" + ", 'x')" * n + " == 'a'",
+    "YEAR in IF": lambda n: "IF(in_stock, " * n + "YEAR(released_at)" + ", 1)" * n + " > 1",
+}
+
+
+@pytest.mark.parametrize("family", sorted(NESTINGS))
+@pytest.mark.parametrize("levels", [5, 10, 20, 31])
+def test_deep_expressions_fail_before_the_database(products, family, levels):
+    # SQLite's parser overflows on deeply nested SQL and some constructs repeat operands:
+    # such expressions must be refused while compiling, never fail in the database.
+    text = NESTINGS[family](levels)
+    resolver = product_resolver()
+    try:
+        q = compile_filter(text, resolver)
+        value = compile_value(text, resolver)
+    except InvalidExpression as exc:
+        assert "too complex" in exc.message or "nested too deeply" in exc.message
+        return
+    Product.objects.filter(q).count()
+    list(Product.objects.annotate(value=value).values_list("value", flat=True))
+
+
+def test_long_concatenations_stay_flat(products):
+    # A chain of 30 operators is as deep as the parser allows; its SQL stays shallow.
+    text = "name" + " + '-' + name" * 15 + " == 'metal" + "-metal" * 15 + "'"
+    assert selected(text) == [1]
+    many = "CONCAT(" + ", ".join(["name"] * 100) + ") == '" + "glass" * 100 + "'"
+    assert selected(many) == [3]
+
+
+def test_exponential_expressions_are_refused_quickly(products):
+    text = "(" * 31 + "in_stock" + " == in_stock)" * 31
+    with pytest.raises(InvalidExpression, match="too complex"):
+        selected(text)

@@ -48,6 +48,17 @@ Text
     case-insensitive test); ``<``/``>`` on text follow the database collation. Case mapping
     of non-ASCII letters is the database's (SQLite maps ASCII only).
 
+Escapes and literals
+    See :mod:`.lexer`: ``\\\\ \\' \\" \\n \\t \\r \\b \\f \\/ \\uXXXX`` in either quote style;
+    ``true``/``false``/``null`` are case-insensitive; numbers lie in ``[1e-16, 1e16)``.
+
+Complexity
+    Besides the parser's length and depth limits, each (sub-)expression's SQL is bounded
+    (:data:`SQL_DEPTH_BUDGET` nesting units, :data:`SQL_SIZE_BUDGET` nodes), because SQLite's
+    parser overflows on deeply nested SQL and a few constructs repeat an operand (SQRT's
+    guard, ENDSWITH, comparing two conditions): past the bound the expression is
+    "too complex" (``invalid_expression``), never a database error or an exponential query.
+
 Functions
     See :mod:`.functions` for the table. Names are case-insensitive. Wrong arity or
     argument types is ``invalid_expression``; a known Altogic function that is not
@@ -71,16 +82,16 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     BooleanField,
     Case,
-    Func,
-    Lookup,
     DateField,
     DateTimeField,
     DecimalField,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     IntegerField,
     JSONField,
+    Lookup,
     Q,
     TextField,
     TimeField,
@@ -116,7 +127,7 @@ if TYPE_CHECKING:
 
     from .resolvers import FieldResolver
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 INT, DEC, FLOAT = "integer", "decimal", "number"
 TEXT, BOOL, DATETIME, DATE, TIME = "text", "boolean", "datetime", "date", "time"
@@ -165,7 +176,7 @@ _NOT_CONSTANT = object()
 def field_kind(field: Field) -> str:
     """The kind of a model field (see the module docstring)."""
     internal = field.get_internal_type()
-    if internal.endswith("IntegerField") or internal.endswith("AutoField"):
+    if internal.endswith(("IntegerField", "AutoField")):
         return INT
     return _FIELD_KINDS.get(internal, OTHER)
 
@@ -195,7 +206,8 @@ class Operand:
     nullable: bool = False
     field: Any = None  # the model field when the operand is a bare field reference
     label: str = ""
-    items: tuple[Operand, ...] = ()
+    items: tuple[Operand, ...] = ()  # a list literal's items
+    parts: tuple[Operand, ...] = ()  # the pieces of a text concatenation (kept flat)
 
     @property
     def constant(self) -> bool:
@@ -441,9 +453,18 @@ class Compiler:
                 orm_path, model_field = resolve(node.path)
             else:
                 orm_path, model_field = self.resolver.resolve(node.path)
-        except InvalidField as exc:
-            message = exc.message.rstrip(".") or f"unknown field '{label}'"
-            raise self.error(node, message, InvalidField, field=label) from None
+        except AgnostAPIError as exc:
+            # The resolver's own error (any class), with the position added.
+            message = f"{exc.message.rstrip('.') or f'unknown field {label!r}'} at position {node.pos}"
+            details = {**(exc.details or {}), "position": node.pos, "expression": self.source}
+            details.setdefault("field", label)
+            try:
+                error = type(exc)(message, code=exc.code, details=details,
+                                  status_code=exc.status_code)
+            except TypeError:  # a subclass with another constructor
+                exc.details = details
+                raise
+            raise error from None
         if getattr(model_field, "many_to_many", False) or getattr(
             model_field, "one_to_many", False
         ):
@@ -803,7 +824,10 @@ class Compiler:
             raise self.error(node, "the result of this operation is out of range") from None
 
     def concat(self, items: list[Operand | Cond], node: ast.Node) -> Operand:
-        texts = [self.text(item) for item in items]
+        texts: list[Operand] = []
+        for item in items:
+            text = self.text(item)
+            texts.extend(text.parts or [text])
         merged: list[Operand] = []
         for item in texts:  # fold neighbouring constants
             if item.constant and merged and merged[-1].constant:
@@ -817,8 +841,10 @@ class Compiler:
                 return constant(node, TEXT, only.value or "")
             return Operand(TEXT, node, expr=Concat(only.expr, Value(""),
                                                    output_field=TextField()))
-        return Operand(TEXT, node, expr=self._concat_tree([self.sql(item, TEXT)
-                                                           for item in merged]))
+        return Operand(
+            TEXT, node, expr=self._concat_tree([self.sql(item, TEXT) for item in merged]),
+            parts=tuple(merged),
+        )
 
     def _concat_tree(self, exprs: list[Any]) -> Any:
         # Balanced, so a long CONCAT(...) does not nest deeply.

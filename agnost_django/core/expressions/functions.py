@@ -203,6 +203,7 @@ def if_(c: Compiler, call: ast.Call, args: Args) -> Operand | Cond:
     yes, no = args[1], args[2]
     if test.value is not None:
         return yes if test.value else no
+
     def boolean(arg) -> bool:
         return isinstance(arg, Cond) or arg.kind == BOOL
 
@@ -220,12 +221,19 @@ def if_(c: Compiler, call: ast.Call, args: Args) -> Operand | Cond:
         return null(call)
     if kinds <= NUMERIC:
         kind = arithmetic_kind("+", list(kinds))
-        mixed = len(kinds) > 1
+        # Unless both are plain columns of one type, choose between exact numbers
+        # (PostgreSQL would otherwise convert a computed numeric to double precision).
+        mixed = len(kinds) > 1 or yes.field is None or no.field is None
     elif len(kinds) == 1:
         (kind,) = kinds
         mixed = False
         if kind == JSON:
             raise c.error(call, "IF cannot choose between list fields")
+        if kind == OTHER and yes.field is not None and no.field is not None and (
+            yes.field.get_internal_type() != no.field.get_internal_type()
+        ):
+            raise c.error(no, f"IF branches must be values of one type, found "
+                              f"{c.describe(yes)} and {c.describe(no)}")
     else:
         raise c.error(no, f"IF branches must be values of one type, found "
                           f"{c.describe(yes)} and {c.describe(no)}")
@@ -570,17 +578,30 @@ for _part in ("hour", "minute", "second"):
 
 #: Names of the Altogic catalogue and of the where-language that are not implemented.
 UNSUPPORTED = frozenset(
-    """
-    SIZE ALLITEMSTRUE ANYITEMTRUE APPEND PREPEND SLICE INDEXOF FIRST LAST UNIQUE SORT REVERSE
-    MAX MIN SUM AVG AVERAGE COUNT ADD SUBTRACT MULTIPLY DIVIDE
-    POWER POW EXP LN LOG LOG10 LOG2 SIN COS TAN ASIN ACOS ATAN ATAN2 SINH COSH TANH ASINH ACOSH
-    ATANH DEGREES RADIANS PI RAND RANDOM SIGN TRUNC INT EVEN ODD
-    CHARINDEX LEFT RIGHT MID SUBSTRING SUBSTR REPLACE SPLIT REPEAT PADSTART PADEND SEARCH REGEX
-    REGEXMATCH MATCH ISEMPTY ISBLANK ISNUMBER ISTEXT ISDATE ISBOOLEAN ISARRAY ISOBJECT
-    TONUMBER TOINTEGER TODECIMAL TOBOOLEAN TODATE TOOBJECTID STRTODATE
-    DATEADD DATEDIFF DATE TIME TODAY WEEKDAY DAYOFWEEK DAYOFMONTH DAYOFYEAR WEEK WEEKNUM
-    ISOWEEKNUM EOMONTH MILLISECOND
-    POINT GEOPOINT DISTANCE GEODISTANCE WITHIN NEAR
-    SWITCH IFS IFERROR ISERROR XOR EQ NEQ GT GTE LT LTE NIN
-    """.split()
+    (
+        # lists
+        "SIZE", "ALLITEMSTRUE", "ANYITEMTRUE", "APPEND", "PREPEND", "SLICE", "INDEXOF",
+        "FIRST", "LAST", "UNIQUE", "SORT", "REVERSE", "MAX", "MIN", "SUM", "AVG", "AVERAGE",
+        "COUNT",
+        # math
+        "ADD", "SUBTRACT", "MULTIPLY", "DIVIDE", "POWER", "POW", "EXP", "LN", "LOG", "LOG10",
+        "LOG2", "SIN", "COS", "TAN", "ASIN", "ACOS", "ATAN", "ATAN2", "SINH", "COSH", "TANH",
+        "ASINH", "ACOSH", "ATANH", "DEGREES", "RADIANS", "PI", "RAND", "RANDOM", "SIGN",
+        "TRUNC", "INT", "EVEN", "ODD",
+        # text
+        "CHARINDEX", "LEFT", "RIGHT", "MID", "SUBSTRING", "SUBSTR", "REPLACE", "SPLIT",
+        "REPEAT", "PADSTART", "PADEND", "SEARCH", "REGEX", "REGEXMATCH", "MATCH",
+        # validation and conversion
+        "ISEMPTY", "ISBLANK", "ISNUMBER", "ISTEXT", "ISDATE", "ISBOOLEAN", "ISARRAY",
+        "ISOBJECT", "TONUMBER", "TOINTEGER", "TODECIMAL", "TOBOOLEAN", "TODATE", "TOOBJECTID",
+        "STRTODATE",
+        # date and time
+        "DATEADD", "DATEDIFF", "DATE", "TIME", "TODAY", "WEEKDAY", "DAYOFWEEK", "DAYOFMONTH",
+        "DAYOFYEAR", "WEEK", "WEEKNUM", "ISOWEEKNUM", "EOMONTH", "MILLISECOND",
+        # geolocation
+        "POINT", "GEOPOINT", "DISTANCE", "GEODISTANCE", "WITHIN", "NEAR",
+        # logic
+        "SWITCH", "IFS", "IFERROR", "ISERROR", "XOR", "EQ", "NEQ", "GT", "GTE", "LT", "LTE",
+        "NIN",
+    )
 )

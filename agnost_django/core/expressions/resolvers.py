@@ -10,7 +10,7 @@ keyword argument.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
@@ -19,10 +19,6 @@ from agnost_django.core.exceptions import InvalidField
 
 if TYPE_CHECKING:
     from django.db.models import Expression, Field, Model
-
-    Relations = Union[
-        Mapping[str, "FieldResolver"], Callable[[str], Union["FieldResolver", None]]
-    ]
 
 
 class FieldResolver:
@@ -47,6 +43,10 @@ class FieldResolver:
         ``"lookup"``. ``F(orm_path)`` by default (a subquery resolver may return
         ``OuterRef``)."""
         return F(orm_path)
+
+
+#: ``relations`` of :class:`ModelFieldResolver`: relation name -> resolver of the related model.
+Relations = Mapping[str, FieldResolver] | Callable[[str], FieldResolver | None]
 
 
 class ModelFieldResolver(FieldResolver):

@@ -172,8 +172,8 @@ class JSONListContains(Func):
         else:
             number = value if isinstance(value, int) else float(value)
             condition, extra = "item.type IN ('integer', 'real') AND item.value = %s", (number,)
-        return (
+        template = (
             f"(json_type({sql}) = 'array' AND EXISTS (SELECT 1 FROM json_each({sql}) AS item "
-            f"WHERE {condition}))",
-            (*params, *params, *extra),
+            f"WHERE {condition}))"
         )
+        return template, (*params, *params, *extra)
