@@ -4,4 +4,7 @@
 from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS
 
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("agnost_django.cache", "django_q")]
+INSTALLED_APPS = [
+    app for app in INSTALLED_APPS
+    if app not in ("agnost_django.cache", "agnost_django.data", "tests.dataapp", "django_q")
+]
