@@ -41,7 +41,7 @@ test-embedded: $(STAMP)
 	@echo "=== pass 1: embedded default (SQLite, LocMem, in-memory channel layer)"
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	@echo "=== pass 1b: agnost core and auth installed alone (tests.settings_minimal, tests marked minimal)"
-	$(PY) -m pytest -m minimal --ds=tests.settings_minimal -q
+	$(PY) -m pytest -m minimal --ds=tests.settings_minimal -q tests/test_minimal.py
 	@echo "=== pass 1c: auth on a custom user model (tests.settings_custom_user, tests marked user_models)"
 	$(PY) -m pytest -m user_models --ds=tests.settings_custom_user -q
 
