@@ -19,6 +19,7 @@ operation without a rule is ``"staff"``: nothing is open unless the host opens i
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -70,21 +71,26 @@ class Resource:
     # Fields ---------------------------------------------------------------------------
 
     def readable_fields(self) -> list[models.Field]:
+        return list(self._readable.values())
+
+    @cached_property
+    def _readable(self) -> dict[str, models.Field]:
+        # Computed once per registration: serialising and resolving ask for it per object.
         hidden = set(self.hidden_fields)
         concrete = [f for f in self.model._meta.concrete_fields if f.name not in hidden]
         if self.fields is not None:
             allowed = set(self.fields) | {self.model._meta.pk.name}
             concrete = [f for f in concrete if f.name in allowed]
-        return concrete
+        return {f.name: f for f in concrete}
 
     def field(self, name: str) -> models.Field:
         """The readable field called ``name`` (``_id`` is the primary key)."""
         if name == "_id":
             return self.model._meta.pk
-        for field in self.readable_fields():
-            if field.name == name:
-                return field
-        raise exceptions.InvalidField(f"{self.name} has no field {name!r}.", details={"field": name})
+        try:
+            return self._readable[name]
+        except (KeyError, TypeError):
+            raise exceptions.InvalidField(f"{self.name} has no field {name!r}.", details={"field": str(name)}) from None
 
     def writable_field(self, name: str, *, creating: bool) -> models.Field:
         field = self.field(name)
