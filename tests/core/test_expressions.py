@@ -297,13 +297,55 @@ def test_unknown_function(resolver):
     }
 
 
-@pytest.mark.parametrize("name", ["SIZE", "ALLITEMSTRUE", "anyItemTrue", "APPEND", "POWER",
-                                  "DISTANCE", "substring"])
+@pytest.mark.parametrize("name", ["PREPEND", "POWER", "DISTANCE", "substring"])
 def test_unsupported_functions(resolver, name):
     error = error_of(f"{name}(tags, 1) == 1", resolver)
     assert isinstance(error, UnsupportedFunction)
     assert error.status_code == 501 and error.code == "unsupported_function"
     assert error.details["function"] == name.upper() and error.details["position"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        ("SIZE(name) > 1", 5, "SIZE expects a list (a list field, APPEND(...) or a [...] literal) "
+                              "as argument 1, found the text field 'name'"),
+        ("SIZE(5) > 1", 5, "SIZE expects a list"),
+        ("quantity > 1 && SIZE(quantity > 1) > 1", 30, "found a condition"),
+        ("IN(APPEND(name, 'x'), 'x')", 10, "APPEND expects a list"),
+        ("ANYITEMTRUE(quantity, this == 1)", 12, "ANYITEMTRUE expects a list"),
+        ("ALLITEMSTRUE('abc', this == 1)", 13, "ALLITEMSTRUE expects a list"),
+        ("SIZE(APPEND(tags, name)) == 1", 18, "APPEND needs literal text, number, boolean or null "
+                                              "values, found the text field 'name'"),
+        ("SIZE(APPEND(tags, [1])) == 1", 18, "APPEND needs literal"),
+        ("SIZE(APPEND(tags, 1 > 0)) == 1", 20, "APPEND needs literal"),
+        ("ANYITEMTRUE([name], this == 'a')", 13, "ANYITEMTRUE needs literal"),
+        ("ANYITEMTRUE(tags, name == 'a')", 18,
+         "inside ANYITEMTRUE only 'this' (the list item) can be referenced, not 'name'"),
+        ("ANYITEMTRUE(tags, this.name == 'a')", 18, "not 'name'"),
+        ("ALLITEMSTRUE(tags, this == lookup.name)", 27, "not 'lookup.name'"),
+        ("ANYITEMTRUE(tags, ANYITEMTRUE(tags, this == 1))", 18,
+         "ANYITEMTRUE cannot be used inside ANYITEMTRUE"),
+        ("ANYITEMTRUE(tags, STARTSWITH(this, 'a') && this * 2 > 1)", 43,
+         "operator '*' expects numbers, found the text list item 'this'"),
+        ("ANYITEMTRUE(tags, 5)", 18, "expected a condition"),
+        ("ALLITEMSTRUE(tags, this + 1)", 24, "expected a condition"),
+        ("APPEND(tags, 1)", 0, "a filter must be a condition"),
+        ("SIZE(tags) == 'a'", 14, "cannot compare"),
+        ("APPEND(tags, 1) == tags", 0, "can only be used in IN"),
+    ],
+)
+def test_list_function_errors(resolver, text, position, message):
+    error = error_of(text, resolver)
+    assert error.code == "invalid_expression", error.message
+    assert error.status_code == 400
+    assert error.details["position"] == position, error.message
+    assert message in error.message
+
+
+def test_item_this_only_inside_item_functions(resolver):
+    error = error_of("this == 'a'", resolver)
+    assert error.code == "invalid_field"
 
 
 def test_function_tables_do_not_overlap():
@@ -321,6 +363,12 @@ def test_function_tables_do_not_overlap():
         ("PRODUCT(1) == 1", 0, "PRODUCT expects 2 to 100 arguments, got 1"),
         ("PRODUCT(" + ", ".join(["1"] * 101) + ") == 1", 0, "got 101"),
         ("IF(in_stock, 1) == 1", 0, "IF expects 3 arguments"),
+        ("SIZE() == 1", 0, "SIZE expects 1 argument, got 0"),
+        ("SIZE(tags, tags) == 1", 0, "SIZE expects 1 argument, got 2"),
+        ("in_stock && APPEND(tags) == null", 12, "APPEND expects at least 2 arguments, got 1"),
+        ("ANYITEMTRUE(tags)", 0, "ANYITEMTRUE expects 2 arguments, got 1"),
+        ("name == 'a' || ALLITEMSTRUE(tags, true, 1)", 15,
+         "ALLITEMSTRUE expects 2 arguments, got 3"),
     ],
 )
 def test_wrong_arity(resolver, text, position, message):

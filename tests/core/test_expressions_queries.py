@@ -338,8 +338,72 @@ FUNCTIONS = [
 ]
 
 
+def items(r) -> list:
+    """``tags`` as the list the list functions see (a non-list counts as empty)."""
+    return r.tags if isinstance(r.tags, list) else []
+
+
+def is_text(v) -> bool:
+    return isinstance(v, str)
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+LIST_FUNCTIONS = [
+    ("SIZE(tags) > 1", lambda r: len(items(r)) > 1),
+    ("SIZE(tags) == 0", lambda r: not items(r)),
+    ("SIZE(this.tags) >= 3", lambda r: len(items(r)) >= 3),
+    ("SIZE(tags) + 1 == 2", lambda r: len(items(r)) == 1),
+    ("SIZE(['a', 'b']) == 2", lambda r: True),
+    ("SIZE(null) == 0", lambda r: True),
+    ("SIZE(APPEND(tags, 'x', 'y')) == 4", lambda r: len(items(r)) == 2),
+    ("SIZE(APPEND(APPEND(tags, 1), 2.5, null, true)) == 5", lambda r: len(items(r)) == 1),
+    ("IN(APPEND(tags, 'zz'), 'zz')", lambda r: True),
+    ("IN(APPEND(tags, 'zz'), 'u')", lambda r: "u" in items(r)),
+    ("IN(APPEND(tags, 7), 7)", lambda r: True),
+    ("ANYITEMTRUE(tags, this == 't')", lambda r: "t" in items(r)),
+    ("anyItemTrue(this.tags, this == 't') && quantity > 100",
+     lambda r: "t" in items(r) and r.quantity > 100),
+    ("!ANYITEMTRUE(tags, this == 't')", lambda r: "t" not in items(r)),
+    ("ANYITEMTRUE(tags, this != 't')", lambda r: any(v != "t" for v in items(r))),
+    ("ANYITEMTRUE(tags, this > 'a' && this < 'v')",
+     lambda r: any(is_text(v) and "a" < v < "v" for v in items(r))),
+    ("ANYITEMTRUE(tags, IN(this, ['u', 2.5]))", lambda r: any(v in ("u", 2.5) for v in items(r))),
+    ("ALLITEMSTRUE(tags, this != 1)", lambda r: all(not is_number(v) or v != 1 for v in items(r))),
+    ("ANYITEMTRUE(tags, this > 2)", lambda r: any(is_number(v) and v > 2 for v in items(r))),
+    ("ANYITEMTRUE(tags, this == 1)", lambda r: any(is_number(v) and v == 1 for v in items(r))),
+    ("ANYITEMTRUE(tags, this == '1')", lambda r: False),
+    ("ANYITEMTRUE(tags, this)", lambda r: any(v is True for v in items(r))),
+    ("ANYITEMTRUE(tags, this == true || this == 'u')",
+     lambda r: any(v is True or v == "u" for v in items(r))),
+    ("ANYITEMTRUE(tags, this * 2 == 5)", lambda r: any(is_number(v) and v * 2 == 5
+                                                      for v in items(r))),
+    ("ANYITEMTRUE(tags, TOUPPER(this) == 'U')", lambda r: "u" in items(r)),
+    ("ANYITEMTRUE(tags, true)", lambda r: bool(items(r))),
+    ("ANYITEMTRUE(tags, false)", lambda r: False),
+    ("ALLITEMSTRUE(tags, this == 't')", lambda r: all(v == "t" for v in items(r))),
+    ("ALLITEMSTRUE(tags, STARTSWITH(this, 't') || this == 'u')",
+     lambda r: all(is_text(v) and (v.startswith("t") or v == "u") for v in items(r))),
+    ("ALLITEMSTRUE(tags, this >= 1)", lambda r: all(is_number(v) and v >= 1 for v in items(r))),
+    ("!ALLITEMSTRUE(tags, INCLUDES(this, 't'))",
+     lambda r: not all(is_text(v) and "t" in v for v in items(r))),
+    ("ALLITEMSTRUE(tags, false)", lambda r: not items(r)),
+    ("ALLITEMSTRUE(tags, this == null)", lambda r: not items(r)),
+    ("ALLITEMSTRUE(null, false)", lambda r: True),
+    ("ANYITEMTRUE(null, true)", lambda r: False),
+    ("ANYITEMTRUE(APPEND(tags, 'm1'), STARTSWITH(this, 'm'))", lambda r: True),
+    ("ALLITEMSTRUE(APPEND(tags, 'q'), this == 't' || this == 'q')",
+     lambda r: all(v == "t" for v in items(r))),
+    ("ANYITEMTRUE(['a', 1, null], this == null)", lambda r: True),
+    ("ALLITEMSTRUE(['a', 1], this == 'a')", lambda r: False),
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "predicate"), SPEC_EXAMPLES + PRECEDENCE + NULLS + TEXT_AND_TYPES + FUNCTIONS,
+    ("text", "predicate"),
+    SPEC_EXAMPLES + PRECEDENCE + NULLS + TEXT_AND_TYPES + FUNCTIONS + LIST_FUNCTIONS,
     ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_filter_rows(products, text, predicate):

@@ -59,6 +59,11 @@ Complexity
     guard, ENDSWITH, comparing two conditions): past the bound the expression is
     "too complex" (``invalid_expression``), never a database error or an exponential query.
 
+List items
+    Inside ``ANYITEMTRUE``/``ALLITEMSTRUE`` (see :mod:`.functions`) ``this`` alone is the
+    list item, compiled once per JSON item type; an item meets only literals of its own
+    type (numbers among themselves): ``==`` with another type is false, ``!=`` true.
+
 Functions
     See :mod:`.functions` for the table. Names are case-insensitive. Wrong arity or
     argument types is ``invalid_expression``; a known Altogic function that is not
@@ -69,7 +74,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import (
     Context,
     Decimal,
@@ -208,6 +213,7 @@ class Operand:
     label: str = ""
     items: tuple[Operand, ...] = ()  # a list literal's items
     parts: tuple[Operand, ...] = ()  # the pieces of a text concatenation (kept flat)
+    is_item: bool = False  # the list item ``this`` inside ANYITEMTRUE/ALLITEMSTRUE
 
     @property
     def constant(self) -> bool:
@@ -307,6 +313,16 @@ class Compiler:
         self.resolver = resolver
         self.source = source
         self._costs: dict[int, tuple[Any, tuple[int, int]]] = {}
+        #: Inside the condition of ANYITEMTRUE/ALLITEMSTRUE: the function's name and the
+        #: operand ``this`` stands for (see :mod:`.functions`).
+        self.item_scope: str | None = None
+        self.item: Operand | None = None
+        self._aliases = 0
+
+    def new_alias(self) -> str:
+        """A fresh SQL alias for a list-item subquery (never client text)."""
+        self._aliases += 1
+        return f"agnost_item{self._aliases}"
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -328,6 +344,8 @@ class Compiler:
             return "a list"
         if item.field is not None and item.label:
             return f"the {item.kind} field '{item.label}'"
+        if item.is_item:
+            return f"the {item.kind} list item 'this'"
         if item.constant:
             value = item.value
             if item.kind == NULL:
@@ -443,6 +461,13 @@ class Compiler:
     def field(self, node: ast.FieldRef) -> Operand:
         dotted = node.dotted
         label = dotted if node.scope == "this" else f"lookup.{dotted}"
+        if self.item_scope is not None:
+            if node.scope == "this" and node.path == ("this",) and self.item is not None:
+                return replace(self.item, node=node)
+            raise self.error(
+                node, f"inside {self.item_scope} only 'this' (the list item) can be referenced, "
+                      f"not '{label}'"
+            )
         if any("__" in segment for segment in node.path):
             raise self.error(node, f"unknown field '{label}'", InvalidField, field=label)
         try:
@@ -558,6 +583,9 @@ class Compiler:
     def coerce(self, item: Operand, kind: str, target: Operand) -> Any:
         """The constant ``item`` as a Python value of ``kind`` (to meet ``target``)."""
         value, have = item.value, item.kind
+        if target.is_item and not (kind == have or (kind in NUMERIC and have in NUMERIC)):
+            # List items are compared type-exactly: no text <-> number/date conversion.
+            raise self.mismatch(target, item)
         if kind in NUMERIC:
             if have in NUMERIC:
                 number = value
@@ -668,6 +696,13 @@ class Compiler:
             other = right if left.kind == NULL else left
             is_null = self.negate(self.not_null(other, node))
             return is_null if op == "==" else self.negate(is_null)
+        for side, other in ((left, right), (right, left)):
+            if side.is_item and not side.constant and other.constant and not (
+                other.kind == side.kind or (other.kind in NUMERIC and side.kind in NUMERIC)
+            ):
+                # A list item against a literal of another JSON type (``this == 5`` for a
+                # text item): never equal, never ordered (compared as JSON values).
+                return truth(node, op == "!=")
         for side in (left, right):
             if side.kind == JSON:
                 raise self.error(side, f"{self.describe(side)} can only be used in IN(...), "
@@ -873,6 +908,8 @@ class Compiler:
             function.max_args is not None and count > function.max_args
         ):
             raise self.error(node, f"{node.name} expects {function.arity_text()}, got {count}")
+        if function.lazy:  # the handler compiles its arguments itself
+            return function.handler(self, node, list(node.args))
         args = [self.compile(arg) for arg in node.args]
         return function.handler(self, node, args)
 

@@ -9,7 +9,12 @@ logic                  ``AND(c, c, ...)`` [2+], ``OR(c, c, ...)`` [2+], ``NOT(c)
                        ``ISNULL(x)``
 lists                  ``IN(x, [v, ...])`` (x equals an item; a ``null`` item matches NULL),
                        ``IN(listField, v)`` (the JSON list field contains the literal scalar
-                       ``v``, type-exact; either argument order is accepted)
+                       ``v``, type-exact; either argument order is accepted; any list
+                       expression, e.g. ``APPEND(...)``, works like a list field),
+                       ``SIZE(list)`` (number of elements), ``APPEND(list, v, ...)`` [2+]
+                       (the list with the literal values appended),
+                       ``ANYITEMTRUE(list, c)`` / ``ALLITEMSTRUE(list, c)`` (``c`` true for
+                       some / every item; ``this`` is the item) — see "List functions"
 text                   ``INCLUDES(t, s)`` (case-sensitive substring), ``STARTSWITH(t, s)``,
                        ``ENDSWITH(t, s)``, ``TOLOWER|LOWER(t)``, ``TOUPPER|UPPER(t)``,
                        ``TRIM(t)``, ``LTRIM(t)``, ``RTRIM(t)`` (spaces), ``LENGTH|LEN(t)``
@@ -24,6 +29,33 @@ date and time          ``NOW()``, ``DATEVALUE(text)`` (an ISO 8601 literal as a 
                        date alone is midnight UTC), ``YEAR|MONTH|DAY(d)`` and
                        ``HOUR|MINUTE|SECOND(d)`` (in UTC; seconds without fraction)
 =====================  =========================================================================
+
+List functions
+    A *list* argument is a JSON list field, ``APPEND(...)``, a ``[...]`` literal of literal
+    values, or ``null``. A value that is not a JSON array (NULL, a scalar or an object
+    stored in the field) counts as the empty list: ``SIZE`` is 0, ``ANYITEMTRUE`` false,
+    ``ALLITEMSTRUE`` true, ``APPEND`` starts from ``[]``. ``SIZE`` is an integer (folded for
+    literals); ``APPEND`` takes literal text, number, boolean or null values and gives a JSON
+    list usable as the list argument of ``SIZE``/``IN``/the item functions (as a whole
+    filter or in comparisons it is refused; nested ``APPEND`` calls are merged). Other
+    expressions (fields, conditions) as list arguments or as appended values are
+    ``invalid_expression``.
+
+    ``ANYITEMTRUE``/``ALLITEMSTRUE`` compile to ``EXISTS``/``NOT EXISTS`` over the items
+    (``json_each`` on SQLite, ``jsonb_array_elements`` on PostgreSQL). Inside the condition
+    only ``this`` may be referenced and denotes the item: other fields (of the outer
+    object, ``this.x``, ``lookup.x``) and nested item functions are refused
+    (``invalid_expression``). The condition is compiled once per JSON item type — text,
+    number (an exact decimal), boolean, and null (``this`` is then the literal ``null``) —
+    with ``this`` a typed SQL value read only from items of that type (a guarded ``CASE``, so
+    no cast can fail); an item satisfies it when its type's compilation is true for it.
+    Items are compared type-exactly, as JSON values: ``this`` against a literal of another
+    type is never equal and never ordered (``this == 5`` is false and ``this != 5`` true
+    for a text item; ``this == '5'`` does not match the number 5). Where the condition
+    cannot apply to a type at all (``STARTSWITH(this, 'a')`` for numbers, ``this * 2`` for
+    text), items of that type do not satisfy it; if it applies to no type, it is
+    ``invalid_expression`` (the error of the text reading). Array and object items never
+    satisfy a condition.
 
 Function arguments that are the literal ``null`` make scalar functions return NULL and
 text tests (``INCLUDES``...) false. Calls whose arguments are all literals are evaluated
@@ -40,7 +72,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, TextField, Value, When
+from django.db.models import BooleanField, DecimalField, Q, TextField, Value, When
 from django.db.models.functions import (
     Extract,
     Length,
@@ -54,6 +86,8 @@ from django.db.models.functions import (
     Upper,
 )
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, IsNull
+
+from agnost_django.core.exceptions import InvalidExpression
 
 from . import ast
 from .compiler import (
@@ -77,6 +111,7 @@ from .compiler import (
     Operand,
     arithmetic_kind,
     constant,
+    format_number,
     null,
     output_field,
     parse_datetime_text,
@@ -88,12 +123,18 @@ from .sql import (
     Arithmetic,
     Ceil,
     Floor,
+    JSONAppend,
+    JSONItem,
+    JSONItemIs,
+    JSONItems,
     JSONListContains,
+    JSONSize,
     Mod,
     PlainCase,
     Round,
     Sqrt,
     ToNumeric,
+    json_literal,
 )
 
 Args = list  # list[Operand | Cond]
@@ -106,6 +147,7 @@ class Function:
     min_args: int
     max_args: int | None
     handler: Handler
+    lazy: bool = False  # the handler receives the argument nodes uncompiled
 
     def arity_text(self) -> str:
         def plural(n: int) -> str:
@@ -121,13 +163,13 @@ class Function:
 FUNCTIONS: dict[str, Function] = {}
 
 
-def function(*names: str, args: int | tuple[int, int | None]):
+def function(*names: str, args: int | tuple[int, int | None], lazy: bool = False):
     """Register a handler under ``names`` with an exact arity or a (min, max) range."""
     low, high = (args, args) if isinstance(args, int) else args
 
     def register(handler: Handler) -> Handler:
         for name in names:
-            FUNCTIONS[name] = Function(name, low, high, handler)
+            FUNCTIONS[name] = Function(name, low, high, handler, lazy)
         return handler
 
     return register
@@ -276,6 +318,10 @@ def _in_list(c: Compiler, call: ast.Call, item: Operand, items: Operand) -> Cond
     # A computed number is compared exactly (in numeric on PostgreSQL), as by ``==``.
     kind = DEC if item.kind in NUMERIC and item.field is None else item.kind
     for entry in items.items:
+        if item.is_item and entry.constant and entry.kind not in (NULL, item.kind) and not (
+            entry.kind in NUMERIC and item.kind in NUMERIC
+        ):
+            continue  # a list item never equals a literal of another JSON type
         if entry.constant and entry.kind == NULL:
             alternatives.append(c.negate(c.not_null(item, call), call))
         elif entry.constant and not item.constant:
@@ -311,6 +357,110 @@ def _json_contains(c: Compiler, call: ast.Call, field: Operand, value: Operand) 
     if field.nullable:
         q &= Q(IsNull(field.expr, False))
     return Cond(q, call)
+
+
+def _list_arg(c: Compiler, call: ast.Call, arg: Operand | Cond) -> Operand:
+    """A list argument as a JSON operand: a list field (or other JSON expression such as
+    APPEND), a ``[...]`` literal of literal basic values, or ``null`` (the empty list)."""
+    if isinstance(arg, Operand):
+        if arg.kind == JSON:
+            return arg
+        if arg.kind == NULL:
+            return Operand(JSON, arg.node, expr=JSONAppend(None, ()))
+        if arg.kind == LIST:
+            return Operand(JSON, arg.node, expr=JSONAppend(None, tuple(
+                _json_item(c, call, item) for item in arg.items
+            )))
+    raise c.error(arg, f"{call.name} expects a list (a list field, APPEND(...) or a [...] "
+                       f"literal) as argument 1, found {c.describe(arg)}")
+
+
+def _json_item(c: Compiler, call: ast.Call, item: Operand | Cond) -> str:
+    """A literal basic value as JSON text (for list literals and APPEND)."""
+    if isinstance(item, Cond) or not item.constant or item.kind not in NUMERIC | {TEXT, BOOL, NULL}:
+        raise c.error(item, f"{call.name} needs literal text, number, boolean or null values, "
+                            f"found {c.describe(item)}")
+    value = item.value
+    if item.kind in NUMERIC and isinstance(value, Decimal):
+        return format_number(to_int_if_exact(value))
+    return json_literal(value)
+
+
+@function("SIZE", args=1)
+def size(c: Compiler, call: ast.Call, args: Args) -> Operand:
+    arg = args[0]
+    if isinstance(arg, Operand) and arg.kind == LIST:
+        return constant(call, INT, len(arg.items))
+    if isinstance(arg, Operand) and arg.kind == NULL:
+        return constant(call, INT, 0)
+    return computed(INT, call, JSONSize(_list_arg(c, call, arg).expr), False)
+
+
+@function("APPEND", args=(2, None))
+def append(c: Compiler, call: ast.Call, args: Args) -> Operand:
+    base = _list_arg(c, call, args[0])
+    values = tuple(_json_item(c, call, arg) for arg in args[1:])
+    expr = base.expr
+    if isinstance(expr, JSONAppend):  # APPEND(APPEND(l, a), b) is APPEND(l, a, b)
+        return computed(JSON, call, JSONAppend(expr.base, expr.values + values), False)
+    return computed(JSON, call, JSONAppend(expr, values), False)
+
+
+@function("ANYITEMTRUE", args=2, lazy=True)
+def anyitemtrue(c: Compiler, call: ast.Call, nodes: list) -> Cond:
+    return _items_test(c, call, nodes, every=False)
+
+
+@function("ALLITEMSTRUE", args=2, lazy=True)
+def allitemstrue(c: Compiler, call: ast.Call, nodes: list) -> Cond:
+    return _items_test(c, call, nodes, every=True)
+
+
+#: The item kinds tried for ``this`` (see the module docstring), with their ORM fields.
+_ITEM_KINDS = ((TEXT, TextField), (DEC, DecimalField), (BOOL, BooleanField), (NULL, None))
+
+
+def _items_test(c: Compiler, call: ast.Call, nodes: list, every: bool) -> Cond:
+    if c.item_scope is not None:
+        raise c.error(call, f"{call.name} cannot be used inside {c.item_scope}")
+    items = _list_arg(c, call, c.compile(nodes[0]))
+    test = nodes[1]
+    alias = c.new_alias()
+    branches: list[Q] = []
+    first_error: InvalidExpression | None = None
+    compiled = 0
+    for kind, field in _ITEM_KINDS:
+        if kind == NULL:
+            item = Operand(NULL, test, value=None, nullable=True, is_item=True)
+        else:
+            item = Operand(kind, test, expr=JSONItem(alias, kind, field()), is_item=True,
+                           label="this")
+        c.item_scope, c.item = call.name, item
+        try:
+            result = c.condition(c.compile(test))
+        except InvalidExpression as exc:
+            # ``test`` does not apply to items of this JSON type (e.g. ``this > 3`` and
+            # text items): they do not satisfy it.
+            first_error = first_error or exc
+            continue
+        finally:
+            c.item_scope, c.item = None, None
+        compiled += kind != NULL  # (``this + 1`` compiles for null items only)
+        if result.value is False:
+            continue
+        guard = Q(JSONItemIs(alias, kind))
+        branches.append(guard if result.value is True else guard & result.q)
+    if not compiled:
+        raise first_error
+    if not branches:
+        if not every:
+            return truth(call, False)
+        condition = truth(call, False).q
+    else:
+        condition = branches[0]
+        for branch in branches[1:]:
+            condition |= branch
+    return Cond(Q(JSONItems(items.expr, condition, alias, every)), call)
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -580,7 +730,7 @@ for _part in ("hour", "minute", "second"):
 UNSUPPORTED = frozenset(
     (
         # lists
-        "SIZE", "ALLITEMSTRUE", "ANYITEMTRUE", "APPEND", "PREPEND", "SLICE", "INDEXOF",
+        "PREPEND", "SLICE", "INDEXOF",
         "FIRST", "LAST", "UNIQUE", "SORT", "REVERSE", "MAX", "MIN", "SUM", "AVG", "AVERAGE",
         "COUNT",
         # math

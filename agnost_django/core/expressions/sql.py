@@ -13,6 +13,12 @@ query parameters. They exist so that well-typed expressions cannot fail at query
 * :class:`JSONListContains` — "the JSON list field contains this scalar": ``@>`` on
   PostgreSQL, ``json_each`` on SQLite (type-exact: ``'1'`` does not match ``1``), and an
   :class:`~agnost_django.core.exceptions.UnsupportedFunction` on other backends.
+* :class:`JSONSize`, :class:`JSONAppend`, :class:`JSONItems` (with :class:`JSONItem` and
+  :class:`JSONItemIs`) — ``SIZE``, ``APPEND`` and ``ANYITEMTRUE``/``ALLITEMSTRUE`` on JSON
+  lists: ``json_each``/``json_array_length``/``json_insert`` on SQLite,
+  ``jsonb_array_elements``/``jsonb_array_length``/``||`` on PostgreSQL (a value that is not
+  a JSON array counts as the empty list; appended literals travel as one JSON parameter);
+  :class:`~agnost_django.core.exceptions.UnsupportedFunction` on other backends.
 """
 
 from __future__ import annotations
@@ -21,7 +27,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, DecimalField, Func
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Expression,
+    Func,
+    IntegerField,
+    JSONField,
+)
 
 from agnost_django.core.exceptions import UnsupportedFunction
 
@@ -177,3 +191,179 @@ class JSONListContains(Func):
             f"WHERE {condition}))"
         )
         return template, (*params, *params, *extra)
+
+
+# -- JSON lists: SIZE, APPEND, ANYITEMTRUE / ALLITEMSTRUE ----------------------------------
+#
+# A "list" below is any JSON expression: a list field, an :class:`JSONAppend`, or a literal.
+# A value that is not a JSON array (NULL, a scalar, an object) counts as the empty list.
+
+
+def json_literal(value: Any) -> str:
+    """The JSON text of a literal basic value (numbers as already normalised text/int)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return json.dumps(value)
+
+
+def _unsupported(name: str, connection) -> UnsupportedFunction:
+    return UnsupportedFunction(
+        f"{name} is not supported by the {connection.vendor} database.",
+        details={"function": name},
+    )
+
+
+class JSONSize(Func):
+    """``SIZE(list)``: the number of elements of a JSON array, 0 for anything else."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise _unsupported("SIZE", connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(CASE WHEN json_type({sql}) = 'array' THEN json_array_length({sql}) "
+                f"ELSE 0 END)", (*params, *params))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(CASE WHEN jsonb_typeof({sql}) = 'array' THEN jsonb_array_length({sql}) "
+                f"ELSE 0 END)", (*params, *params))
+
+
+class JSONAppend(Func):
+    """``APPEND(list, v, ...)``: a JSON array, ``base`` (a non-array counts as ``[]``; None
+    for a literal list) followed by the literal ``values`` (JSON texts from
+    :func:`json_literal`), passed as one query parameter."""
+
+    output_field = JSONField()
+
+    def __init__(self, base, values: tuple[str, ...]) -> None:
+        super().__init__(*([] if base is None else [base]))
+        self.values = tuple(values)
+
+    @property
+    def base(self):
+        return self.source_expressions[0] if self.source_expressions else None
+
+    def _values(self) -> str:
+        return "[" + ",".join(self.values) + "]"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise _unsupported("APPEND", connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if self.base is None:
+            return "json(%s)", (self._values(),)
+        sql, params = compiler.compile(self.base)
+        base = f"CASE WHEN json_type({sql}) = 'array' THEN json({sql}) ELSE '[]' END"
+        if not self.values:
+            return f"({base})", (*params, *params)
+        inserts = ", ".join("'$[#]', json(%s)" for _ in self.values)
+        return f"json_insert({base}, {inserts})", (*params, *params, *self.values)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        if self.base is None:
+            return "(%s::jsonb)", (self._values(),)
+        sql, params = compiler.compile(self.base)
+        return (f"(CASE WHEN jsonb_typeof({sql}) = 'array' THEN {sql}::jsonb ELSE '[]'::jsonb END "
+                f"|| %s::jsonb)", (*params, *params, self._values()))
+
+
+#: The item kinds :class:`JSONItem` offers, by the compiler's kind names.
+ITEM_KINDS = ("text", "decimal", "boolean", "null")
+_SQLITE_TYPES = {"text": "('text')", "decimal": "('integer', 'real')",
+                 "boolean": "('true', 'false')", "null": "('null')"}
+_PG_TYPES = {"text": "'string'", "decimal": "'number'", "boolean": "'boolean'",
+             "null": "'null'"}
+
+
+class JSONItem(Expression):
+    """The current element of a list-item subquery (alias ``alias``) as a typed SQL value of
+    ``kind`` — NULL when the element's JSON type is another one, so a cast never fails."""
+
+    def __init__(self, alias: str, kind: str, output_field) -> None:
+        if kind not in ITEM_KINDS[:3]:
+            raise ValueError(f"unknown item kind {kind!r}")
+        super().__init__(output_field=output_field)
+        self.alias, self.kind = alias, kind
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise _unsupported("ANYITEMTRUE", connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        a = self.alias
+        if self.kind == "boolean":
+            return f"(CASE {a}.type WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", ()
+        return f"(CASE WHEN {a}.type IN {_SQLITE_TYPES[self.kind]} THEN {a}.value END)", ()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        a = self.alias
+        cast = {"text": "", "decimal": "::numeric", "boolean": "::boolean"}[self.kind]
+        return (f"(CASE WHEN jsonb_typeof({a}.value) = {_PG_TYPES[self.kind]} "
+                f"THEN ({a}.value #>> '{{}}'){cast} END)", ())
+
+
+class JSONItemIs(Expression):
+    """The current element of a list-item subquery has the JSON type of ``kind``."""
+
+    output_field = BooleanField()
+
+    def __init__(self, alias: str, kind: str) -> None:
+        if kind not in ITEM_KINDS:
+            raise ValueError(f"unknown item kind {kind!r}")
+        super().__init__()
+        self.alias, self.kind = alias, kind
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise _unsupported("ANYITEMTRUE", connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return f"({self.alias}.type IN {_SQLITE_TYPES[self.kind]})", ()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return f"(jsonb_typeof({self.alias}.value) = {_PG_TYPES[self.kind]})", ()
+
+
+class JSONItems(Func):
+    """``ANYITEMTRUE`` (``every=False``: some element satisfies ``condition``) or
+    ``ALLITEMSTRUE`` (``every=True``: no element fails it) over a JSON list, as
+    ``[NOT] EXISTS (SELECT 1 FROM json_each(list) ...)`` on SQLite and over
+    ``jsonb_array_elements`` on PostgreSQL. ``condition`` is a ``Q`` over :class:`JSONItem`
+    and :class:`JSONItemIs` of the same ``alias``; a non-array list has no elements."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def __init__(self, expression, condition, alias: str, every: bool) -> None:
+        super().__init__(expression, condition)
+        self.alias, self.every = alias, every
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise _unsupported("ALLITEMSTRUE" if self.every else "ANYITEMTRUE", connection)
+
+    def _parts(self, compiler):
+        (sql, params), (cond, cond_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        prefix = "NOT EXISTS" if self.every else "EXISTS"
+        test = f"NOT ({cond})" if self.every else f"({cond})"
+        return sql, params, prefix, test, cond_params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params, prefix, test, cond_params = self._parts(compiler)
+        return (f"({prefix} (SELECT 1 FROM json_each({sql}) AS {self.alias} "
+                f"WHERE json_type({sql}) = 'array' AND {test}))",
+                (*params, *params, *cond_params))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params, prefix, test, cond_params = self._parts(compiler)
+        return (f"({prefix} (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({sql}) "
+                f"= 'array' THEN {sql}::jsonb ELSE '[]'::jsonb END) AS {self.alias}(value) "
+                f"WHERE {test}))", (*params, *params, *cond_params))
