@@ -7,6 +7,7 @@ client string ever reaches the ORM as a column name or alias.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import math
@@ -27,12 +28,16 @@ class ResourceFieldResolver(FieldResolver):
     """Client field paths over a resource: readable fields, ``_id``, and dot paths through
     foreign keys into other *registered* models' readable fields."""
 
-    def __init__(self, resource: Resource) -> None:
+    def __init__(self, resource: Resource, lookups: Lookups | None = None) -> None:
         self.resource = resource
+        self.lookups = lookups
 
     def resolve(self, path: tuple[str, ...]) -> tuple[str, models.Field]:
         from agnost_django.data.registry import site
 
+        complex_lookup = self.lookups.complex_named(path[0]) if self.lookups and path else None
+        if complex_lookup is not None:  # a field added by a complex lookup
+            return complex_lookup.reference(path[1:])
         resource: Resource | None = self.resource
         orm: list[str] = []
         target: models.Field | None = None  # the key field of the relation just crossed
@@ -103,19 +108,34 @@ def page_bounds(query: Query) -> tuple[int, int]:
     return (query.page - 1) * limit, limit
 
 
-def apply_filter(queryset: models.QuerySet, resource: Resource, expression: str | None) -> models.QuerySet:
+def apply_filter(queryset: models.QuerySet, resource: Resource, expression: str | None,
+                 lookups: Lookups | None = None) -> models.QuerySet:
     if not expression:
         return queryset
-    return queryset.filter(compile_filter(expression, ResourceFieldResolver(resource)))
+    condition = compile_filter(expression, ResourceFieldResolver(resource, lookups))
+    if lookups is not None:
+        queryset = lookups.annotate_fields(queryset)
+    return queryset.filter(condition)
 
 
-def apply_sort(queryset: models.QuerySet, resource: Resource, sort: list[Any]) -> models.QuerySet:
+def apply_sort(queryset: models.QuerySet, resource: Resource, sort: list[Any],
+               lookups: Lookups | None = None) -> models.QuerySet:
     order = []
+    resolver = ResourceFieldResolver(resource, lookups)
     for entry in sort:
         if not isinstance(entry, dict) or entry.get("direction", "asc") not in ("asc", "desc"):
             raise ValidationFailed("Each sort entry is {field, direction: asc|desc}.", details={"field": "query.sort"})
-        path, _field = resolve_path(resource, entry.get("field"))
-        order.append(("-" if entry.get("direction") == "desc" else "") + path)
+        dotted = entry.get("field")
+        if not isinstance(dotted, str) or not dotted:
+            raise exceptions.InvalidField("A sort field must be a non-empty string.", details={"field": str(dotted)})
+        parts = tuple(dotted.split("."))
+        path, _field = resolver.resolve(parts[1:] if parts[0] == "this" else parts)
+        # Missing values last in both directions, on every database (PostgreSQL would put
+        # them first when descending, SQLite first when ascending).
+        column = models.F(path)
+        order.append(column.desc(nulls_last=True) if entry.get("direction") == "desc" else column.asc(nulls_last=True))
+    if lookups is not None:
+        queryset = lookups.annotate_fields(queryset)
     return queryset.order_by(*order, "pk")
 
 
@@ -140,6 +160,27 @@ class ComplexLookup:
     resource: Resource
     expression: str
     alias: str
+    candidates: Any = None  # the matching objects of the looked-up model, first one first
+    fields: dict[str, str] = dc_field(default_factory=dict)  # generated alias -> ORM path
+
+    def reference(self, path: tuple[str, ...]) -> tuple[str, models.Field]:
+        """``name`` alone is the looked-up object's id (``EXISTS(name)``); ``name.<field>``
+        one of its fields, fetched by a correlated subquery under a generated alias."""
+        if not path:
+            return self.alias, _nullable(self.resource.model._meta.pk)
+        orm_path, model_field = ResourceFieldResolver(self.resource).resolve(path)
+        alias = next((a for a, p in self.fields.items() if p == orm_path), None)
+        if alias is None:
+            alias = f"{self.alias}_{len(self.fields)}"
+            self.fields[alias] = orm_path
+        return alias, _nullable(model_field)
+
+
+def _nullable(model_field: models.Field) -> models.Field:
+    """A copy of ``model_field`` that may be NULL: nothing may match a complex lookup."""
+    field = copy.copy(model_field)
+    field.null = True
+    return field
 
 
 @dataclass
@@ -178,6 +219,20 @@ class Lookups:
             fields[model_field.name] = related
         return cls(fields, complex_lookups, resource)
 
+    def complex_named(self, name: str) -> ComplexLookup | None:
+        return next((lookup for lookup in self.complex if lookup.name == name), None)
+
+    def annotate_fields(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Add the subqueries of complex-lookup fields that filters or sorts refer to."""
+        for lookup in self.complex:
+            missing = {a: p for a, p in lookup.fields.items() if a not in queryset.query.annotations}
+            if missing:
+                queryset = queryset.annotate(**{
+                    alias: models.Subquery(lookup.candidates.values(orm_path)[:1])
+                    for alias, orm_path in missing.items()
+                })
+        return queryset
+
     @staticmethod
     def _parse_complex(resource: Resource, entry: dict, index: int) -> ComplexLookup:
         from agnost_django.data.registry import site
@@ -199,8 +254,8 @@ class Lookups:
         for lookup in self.complex:
             candidates = scoped(lookup.resource, "read", user)
             condition = compile_filter(lookup.expression, ComplexLookupResolver(self.outer, lookup.resource))
-            first = candidates.filter(condition).order_by("pk").values("pk")[:1]
-            queryset = queryset.annotate(**{lookup.alias: models.Subquery(first)})
+            lookup.candidates = candidates.filter(condition).order_by("pk")
+            queryset = queryset.annotate(**{lookup.alias: models.Subquery(lookup.candidates.values("pk")[:1])})
         return queryset
 
     def load(self, objects: list[models.Model], user: Any = None) -> None:

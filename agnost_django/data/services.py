@@ -142,7 +142,7 @@ def create(resource: Resource, values: Any, user: Any, *, omit: list[str] = ()) 
 def _read(resource: Resource, query: Query, user: Any) -> tuple[models.QuerySet, Lookups]:
     lookups = Lookups.parse(resource, query.lookups)
     qs = lookups.apply(queryset(resource, "read", user), user)
-    qs = apply_filter(qs, resource, query.expression)
+    qs = apply_filter(qs, resource, query.expression, lookups)
     accessors = list(resource.sub_models.values())
     return (qs.prefetch_related(*accessors) if accessors else qs), lookups
 
@@ -150,7 +150,7 @@ def _read(resource: Resource, query: Query, user: Any) -> tuple[models.QuerySet,
 def get_list(resource: Resource, raw_query: Any, user: Any, *, return_count_info: Any = False) -> Any:
     query = parse_query(raw_query)
     qs, lookups = _read(resource, query, user)
-    qs = apply_sort(qs, resource, query.sort)
+    qs = apply_sort(qs, resource, query.sort, lookups)
     offset, limit = page_bounds(query)
     data = _page(resource, qs[offset:offset + limit], lookups, query, user)
     if not return_count_info:

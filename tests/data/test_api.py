@@ -250,3 +250,16 @@ def test_counts_above_the_cap(dc, catalog, settings):
     else:
         assert body["info"]["count"] == 4  # SQLite counts exactly
     assert body["info"]["pageSize"] == 1
+
+
+def test_filters_and_sorts_on_complex_lookup_fields(dc, catalog):
+    lookups = [{"name": "topReview", "modelName": "reviews", "query": "lookup.product == this._id && lookup.rating >= 3"}]
+    rows = dc.db("get-list", {"model": "products", "query": query(
+        lookups=lookups, expression="EXISTS(topReview) && topReview.rating > 4")}).json()
+    assert [r["name"] for r in rows] == ["hammer"] and rows[0]["topReview"]["rating"] == 5
+    rows = dc.db("get-list", {"model": "products", "query": query(lookups=lookups, expression="!EXISTS(topReview)")}).json()
+    assert sorted(r["name"] for r in rows) == ["ball", "kite", "saw"]
+    rows = dc.db("get-list", {"model": "products", "query": query(
+        lookups=lookups, sort=[{"field": "topReview.rating", "direction": "desc"}, {"field": "name", "direction": "asc"}])}).json()
+    assert rows[0]["name"] == "hammer"
+    only_error(dc.db("get-list", {"model": "products", "query": query(lookups=lookups, expression="topReview.nope == 1")}), 400, "invalid_field")
