@@ -67,7 +67,7 @@ def _send_link(request, user, purpose: str, to: str) -> None:
     try:
         get_adapter().send_mail(purpose, to, context)
     except Exception as exc:
-        tokens._void_pending(user, purpose, to)
+        tokens.void_pending(user, purpose, to)
         raise exceptions.CannotSendAuthEmail() from exc
 
 
@@ -76,7 +76,7 @@ def _send_code(user, purpose: str, phone: str) -> None:
     try:
         get_adapter().send_code(purpose, phone, code)
     except Exception as exc:
-        tokens._void_pending(user, purpose, phone)
+        tokens.void_pending(user, purpose, phone)
         raise exceptions.CannotSendSmsCode() from exc
 
 

@@ -22,7 +22,9 @@ LINK_PREFIX = "alt_"
 GRANT_PREFIX = "agt_"
 
 
-def _void_pending(user, purpose: str, target: str) -> None:
+def void_pending(user, purpose: str, target: str) -> None:
+    """Void the unused secrets of ``user`` for ``purpose`` and ``target`` (a new one was
+    issued, or sending it failed)."""
     AuthToken.objects.filter(
         user=user, purpose=purpose, target=target, used_at__isnull=True
     ).update(used_at=timezone.now())
@@ -33,7 +35,7 @@ def issue_link(user, purpose: str, target: str = "", *, action: str = "") -> str
     prefix = GRANT_PREFIX if purpose in (Purpose.GRANT, Purpose.RESET_GRANT) else LINK_PREFIX
     ttl = auth_settings.GRANT_TTL if prefix == GRANT_PREFIX else auth_settings.LINK_TTL
     if prefix == LINK_PREFIX:
-        _void_pending(user, purpose, target)
+        void_pending(user, purpose, target)
     secret = new_token(prefix)
     AuthToken.objects.create(
         user=user, purpose=purpose, target=target, action=action,
@@ -65,7 +67,7 @@ def consume_link(secret: str | None, purposes: tuple[str, ...]) -> AuthToken:
 
 def issue_code(user, purpose: str, target: str) -> str:
     """A six-digit code for ``target`` (a phone); returns the code."""
-    _void_pending(user, purpose, target)
+    void_pending(user, purpose, target)
     code = new_code()
     AuthToken.objects.create(
         user=user, purpose=purpose, target=target, secret_hash=hash_code(code, target),
