@@ -29,7 +29,8 @@ class Module(NamedTuple):
 MODULES = [
     Module("auth", "agnost_django.auth", "agnost_auth:user", ("_auth/", "agnost_django.auth.link_urls")),
     Module("db", "agnost_django.data", "agnost_data:stats"),
-    Module("storage", "agnost_django.storage", "agnost_storage:stats"),
+    Module("storage", "agnost_django.storage", "agnost_storage:stats",
+           ("_storage/", "agnost_django.storage.public_urls")),
     Module("endpoint", "agnost_django.functions", "agnost_functions:endpoints"),
     Module("queue", "agnost_django.queues", "agnost_queues:queue"),
     Module("task", "agnost_django.schedules", "agnost_schedules:task"),

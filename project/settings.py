@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "agnost_django.core",
     "agnost_django.auth",
     "agnost_django.data",
+    "agnost_django.storage",
     "agnost_django.cache",
     "project.todos",
 ]

@@ -1,6 +1,9 @@
 """Test settings, pass 1: the example project on the embedded default (no services)."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from project.settings import *  # noqa: F403
 
@@ -13,8 +16,11 @@ AGNOST_AUTH_REDIRECT_URL = "https://app.example.com/auth"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Files on the local file system, in a directory of this process (each xdist worker has its own).
+MEDIA_ROOT = tempfile.mkdtemp(prefix="agnost-tests-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "orm": "default", "sync": True}

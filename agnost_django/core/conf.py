@@ -62,7 +62,7 @@ class CoreSettings(AppSettings):
     def API_PATH_PATTERN(self) -> str:
         """Regular expression (searched in the request path) of the paths whose errors are
         always answered as JSON ``{"errors": [...]}`` by :class:`AgnostMiddleware`."""
-        return self._get("API_PATH_PATTERN", r"(^|/)(_api|_auth|socket\.io)(/|$)")
+        return self._get("API_PATH_PATTERN", r"(^|/)(_api|_auth|_storage|socket\.io)(/|$)")
 
     @property
     def CLIENT_KEY_HEADER(self) -> str:

@@ -1,0 +1,140 @@
+"""The wire shapes of buckets and files (spec 3.4), and input serializers for the
+browsable API's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agnost_django.storage.links import public_url
+from agnost_django.storage.models import Bucket, StoredFile
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def bucket_json(bucket: Bucket, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = {
+        "_id": str(bucket.pk),
+        "name": bucket.name,
+        "isPublic": bucket.is_public,
+        "tags": list(bucket.tags),
+        "userId": str(bucket.owner_id) if bucket.owner_id is not None else None,
+        "createdAt": _iso(bucket.created_at),
+        "updatedAt": _iso(bucket.updated_at),
+    }
+    if bucket.metadata:
+        data["metadata"] = dict(bucket.metadata)
+    if stats is not None:
+        data["stats"] = stats
+    return data
+
+
+def file_json(file: StoredFile, base_url: str | None = None) -> dict[str, Any]:
+    data = {
+        "_id": str(file.pk),
+        "bucketId": str(file.bucket_id),
+        "fileName": file.name,
+        "size": file.size,
+        "encoding": file.encoding,
+        "mimeType": file.mime_type,
+        "publicPath": public_url(file, base_url),
+        "isPublic": file.is_public,
+        "tags": list(file.tags),
+        "userId": str(file.owner_id) if file.owner_id is not None else None,
+        "checksum": file.checksum,
+        "uploadedAt": _iso(file.uploaded_at),
+        "updatedAt": _iso(file.updated_at),
+    }
+    if file.metadata:
+        data["metadata"] = dict(file.metadata)
+    return data
+
+
+def listing_json(result, to_json) -> Any:
+    if isinstance(result, dict):
+        return {"info": result["info"], "data": [to_json(item) for item in result["data"]]}
+    return [to_json(item) for item in result]
+
+
+# Input forms (the browsable API and the OpenAPI schema); views validate with the services.
+
+Tags = serializers.JSONField(required=False, help_text="A string or a list of strings.")
+
+
+class BucketSerializer(serializers.Serializer):
+    bucket = serializers.CharField(help_text="Name or id of the bucket.")
+
+
+class CreateBucketSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    isPublic = serializers.BooleanField(required=False, default=True)
+    tags = serializers.JSONField(required=False)
+
+
+class ListSerializer(serializers.Serializer):
+    expression = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    options = serializers.JSONField(required=False, help_text="{page, limit, sort: {field, direction}, returnCountInfo}")
+
+
+class BucketListSerializer(BucketSerializer, ListSerializer):
+    pass
+
+
+class BucketDetailSerializer(BucketSerializer):
+    detailed = serializers.BooleanField(required=False, default=False)
+
+
+class RenameBucketSerializer(BucketSerializer):
+    newName = serializers.CharField()
+
+
+class BucketPrivacySerializer(BucketSerializer):
+    includeFiles = serializers.BooleanField(required=False, default=False)
+
+
+class BucketTagsSerializer(BucketSerializer):
+    tags = serializers.JSONField()
+
+
+class UpdateBucketSerializer(BucketSerializer):
+    newName = serializers.CharField(required=False, allow_null=True)
+    isPublic = serializers.BooleanField(required=False, allow_null=True)
+    tags = serializers.JSONField(required=False)
+    includeFiles = serializers.BooleanField(required=False, default=False)
+
+
+class DeleteFilesSerializer(BucketSerializer):
+    fileNamesOrIds = serializers.JSONField()
+
+
+class FileSerializer(BucketSerializer):
+    file = serializers.CharField(help_text="Name or id of the file.")
+
+
+class RenameFileSerializer(FileSerializer):
+    newName = serializers.CharField()
+
+
+class DuplicateFileSerializer(FileSerializer):
+    duplicateName = serializers.CharField(required=False, allow_null=True)
+
+
+class MoveFileSerializer(FileSerializer):
+    bucketNameOrId = serializers.CharField()
+
+
+class FileTagsSerializer(FileSerializer):
+    tags = serializers.JSONField()
+
+
+class UpdateFileSerializer(FileSerializer):
+    newName = serializers.CharField(required=False, allow_null=True)
+    isPublic = serializers.BooleanField(required=False, allow_null=True)
+    tags = serializers.JSONField(required=False)
+
+
+class DeleteFileUrlSerializer(serializers.Serializer):
+    fileUrl = serializers.CharField()

@@ -1,0 +1,364 @@
+"""The client's StorageManager, BucketManager and FileManager routes under
+``/_api/rest/v1/storage``. Thin: read the body, call a service, shape the result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.storage import serializers as s
+from agnost_django.storage import services, uploads
+from agnost_django.storage.conf import storage_settings
+from agnost_django.storage.exceptions import MissingFileIdentifier
+from agnost_django.storage.names import clean_file_name
+from agnost_django.storage.responses import file_response
+
+_FORMS = {
+    "create_bucket": s.CreateBucketSerializer, "list_buckets": s.ListSerializer,
+    "search_files": s.ListSerializer, "delete_file_url": s.DeleteFileUrlSerializer,
+    "bucket_get": s.BucketDetailSerializer, "bucket_rename": s.RenameBucketSerializer,
+    "bucket_make_public": s.BucketPrivacySerializer, "bucket_make_private": s.BucketPrivacySerializer,
+    "bucket_list_files": s.BucketListSerializer, "bucket_delete_files": s.DeleteFilesSerializer,
+    "bucket_add_tags": s.BucketTagsSerializer, "bucket_remove_tags": s.BucketTagsSerializer,
+    "bucket_update": s.UpdateBucketSerializer, "file_rename": s.RenameFileSerializer,
+    "file_duplicate": s.DuplicateFileSerializer, "file_move": s.MoveFileSerializer,
+    "file_copy": s.MoveFileSerializer, "file_add_tags": s.FileTagsSerializer,
+    "file_remove_tags": s.FileTagsSerializer, "file_update": s.UpdateFileSerializer,
+}
+
+
+def _flag(data: dict[str, Any], name: str, default: Any = False) -> Any:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{name} must be true or false.", details={"field": name, "value": value})
+    return value
+
+
+class StorageViewSet(AgnostViewSet):
+    """Buckets and files of the storage alias ``AGNOST_STORAGE_ALIAS``."""
+
+    agnost_module = "storage"
+
+    @property
+    def app_settings(self):
+        return storage_settings
+
+    @property
+    def alias(self) -> str:
+        return storage_settings.ALIAS
+
+    @property
+    def user(self):
+        user = self.request.user
+        return user if user is not None and user.is_authenticated else None
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action in _FORMS:
+            return _FORMS[self.action](*args, **kwargs)
+        if self.action.startswith("file_"):
+            return s.FileSerializer(*args, **kwargs)
+        return s.BucketSerializer(*args, **kwargs)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def body(self) -> dict[str, Any]:
+        data = self.request.data
+        if data in (None, ""):
+            return {}
+        if not isinstance(data, dict):
+            raise ValidationFailed("The body must be a JSON object.")
+        return data
+
+    def bucket_ident(self, data: dict[str, Any]) -> Any:
+        if "bucket" not in data:
+            raise ValidationFailed("bucket is required.", details={"field": "bucket"})
+        return data["bucket"]
+
+    def file_ident(self, data: dict[str, Any]) -> Any:
+        if data.get("file") in (None, ""):
+            raise MissingFileIdentifier(details={"field": "file"})
+        return data["file"]
+
+    def base_url(self) -> str:
+        return storage_settings.BASE_URL or self.request.build_absolute_uri("/").rstrip("/")
+
+    def file_out(self, file) -> Response:
+        return Response(s.file_json(file, self.base_url()))
+
+    def bucket_out(self, bucket, stats=None) -> Response:
+        return Response(s.bucket_json(bucket, stats))
+
+    # -- storage --------------------------------------------------------------------------
+
+    @extend_schema(request=s.CreateBucketSerializer, responses=OpenApiTypes.OBJECT)
+    def create_bucket(self, request):
+        data = self.body()
+        bucket = services.create_bucket(self.alias, self.user, data.get("name"),
+                                        is_public=_flag(data, "isPublic", True), tags=data.get("tags"))
+        return self.bucket_out(bucket)
+
+    @extend_schema(request=s.ListSerializer, responses=OpenApiTypes.ANY)
+    def list_buckets(self, request):
+        data = self.body()
+        result = services.list_buckets(self.alias, self.user, data.get("expression"), data.get("options"))
+        return Response(s.listing_json(result, s.bucket_json))
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="bucketsCount, objectsCount, totalStorageSize, "
+                   "averageObjectSize, minObjectSize, maxObjectSize (bytes).")
+    def stats(self, request):
+        return Response(services.storage_stats(self.alias, self.user))
+
+    @extend_schema(request=s.ListSerializer, responses=OpenApiTypes.ANY)
+    def search_files(self, request):
+        data = self.body()
+        result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"))
+        base = self.base_url()
+        return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
+
+    @extend_schema(request=s.DeleteFileUrlSerializer, responses={200: None})
+    def delete_file_url(self, request):
+        services.delete_file_by_url(self.alias, self.user, self.body().get("fileUrl"))
+        return Response()
+
+    # -- bucket ---------------------------------------------------------------------------
+
+    @extend_schema(request=s.BucketSerializer, responses=OpenApiTypes.BOOL)
+    def bucket_exists(self, request):
+        return Response(services.bucket_exists(self.alias, self.bucket_ident(self.body()), self.user))
+
+    @extend_schema(request=s.BucketDetailSerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_get(self, request):
+        data = self.body()
+        bucket = services.get_bucket(self.alias, self.bucket_ident(data), self.user)
+        return self.bucket_out(bucket, services.bucket_stats(bucket) if _flag(data, "detailed") else None)
+
+    @extend_schema(request=s.BucketSerializer, responses={200: None})
+    def bucket_empty(self, request):
+        services.empty_bucket(self.alias, self.bucket_ident(self.body()), self.user)
+        return Response()
+
+    @extend_schema(request=s.RenameBucketSerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_rename(self, request):
+        data = self.body()
+        return self.bucket_out(services.rename_bucket(self.alias, self.bucket_ident(data), self.user,
+                                                      data.get("newName")))
+
+    @extend_schema(request=s.BucketSerializer, responses={200: None})
+    def bucket_delete(self, request):
+        services.delete_bucket(self.alias, self.bucket_ident(self.body()), self.user)
+        return Response()
+
+    def _bucket_privacy(self, is_public: bool) -> Response:
+        data = self.body()
+        return self.bucket_out(services.set_bucket_public(
+            self.alias, self.bucket_ident(data), self.user, is_public, include_files=_flag(data, "includeFiles")))
+
+    @extend_schema(request=s.BucketPrivacySerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_make_public(self, request):
+        return self._bucket_privacy(True)
+
+    @extend_schema(request=s.BucketPrivacySerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_make_private(self, request):
+        return self._bucket_privacy(False)
+
+    @extend_schema(request=s.BucketListSerializer, responses=OpenApiTypes.ANY)
+    def bucket_list_files(self, request):
+        data = self.body()
+        result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"),
+                                     bucket=self.bucket_ident(data))
+        base = self.base_url()
+        return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
+
+    @extend_schema(request=s.DeleteFilesSerializer, responses={200: None})
+    def bucket_delete_files(self, request):
+        data = self.body()
+        services.delete_files(self.alias, self.bucket_ident(data), self.user, data.get("fileNamesOrIds"))
+        return Response()
+
+    @extend_schema(request=s.BucketTagsSerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_add_tags(self, request):
+        data = self.body()
+        return self.bucket_out(services.add_bucket_tags(self.alias, self.bucket_ident(data), self.user,
+                                                        data.get("tags")))
+
+    @extend_schema(request=s.BucketTagsSerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_remove_tags(self, request):
+        data = self.body()
+        return self.bucket_out(services.remove_bucket_tags(self.alias, self.bucket_ident(data), self.user,
+                                                           data.get("tags")))
+
+    @extend_schema(request=s.UpdateBucketSerializer, responses=OpenApiTypes.OBJECT)
+    def bucket_update(self, request):
+        data = self.body()
+        bucket = services.update_bucket(
+            self.alias, self.bucket_ident(data), self.user, new_name=data.get("newName"),
+            is_public=_flag(data, "isPublic", None), tags=data.get("tags"),
+            include_files=_flag(data, "includeFiles"))
+        return self.bucket_out(bucket)
+
+    # -- uploads --------------------------------------------------------------------------
+
+    def upload_options(self) -> dict[str, Any]:
+        raw = self.request.query_params.get("options")
+        if not raw:
+            return {}
+        try:
+            options = json.loads(raw)
+        except ValueError:
+            raise ValidationFailed("options must be a JSON object.", details={"field": "options"}) from None
+        if not isinstance(options, dict):
+            raise ValidationFailed("options must be a JSON object.", details={"field": "options"})
+        for key in ("isPublic", "createBucket"):
+            if options.get(key) is not None and not isinstance(options[key], bool):
+                raise ValidationFailed(f"options.{key} must be true or false.", details={"field": f"options.{key}"})
+        return options
+
+    def _upload(self, multipart: bool) -> Response:
+        params = self.request.query_params
+        options = self.upload_options()
+        name = clean_file_name(params.get("fileName"))
+        bucket = services.upload_target(self.alias, params.get("bucket") or "root", self.user,
+                                        create_missing=bool(options.get("createBucket")))
+        limit = services.upload_limit(bucket)
+        django_request = self.request._request
+        incoming = (uploads.from_multipart(django_request, limit) if multipart
+                    else uploads.from_raw_request(django_request, limit, options.get("contentType")))
+        try:
+            file = services.upload(bucket, self.user, incoming, name, is_public=options.get("isPublic"),
+                                   tags=options.get("tags"))
+        finally:
+            incoming.close()
+        return self.file_out(file)
+
+    def _replace(self, multipart: bool) -> Response:
+        params = self.request.query_params
+        options = self.upload_options()
+        if not params.get("file"):
+            raise MissingFileIdentifier(details={"field": "file"})
+        file = services.changeable_file(self.alias, params.get("bucket") or "root", params["file"], self.user)
+        limit = services.upload_limit(file.bucket)
+        django_request = self.request._request
+        incoming = (uploads.from_multipart(django_request, limit) if multipart
+                    else uploads.from_raw_request(django_request, limit, options.get("contentType")))
+        try:
+            file = services.replace(file, self.user, incoming)
+        finally:
+            incoming.close()
+        return self.file_out(file)
+
+    _upload_parameters = [
+        OpenApiParameter("bucket", str, description="Bucket name or id."),
+        OpenApiParameter("fileName", str, required=True),
+        OpenApiParameter("options", str, description='JSON: {"contentType", "isPublic", "tags", "createBucket"}'),
+    ]
+
+    @extend_schema(parameters=_upload_parameters, request={"multipart/form-data": OpenApiTypes.BINARY},
+                   responses=OpenApiTypes.OBJECT)
+    def bucket_upload_formdata(self, request):
+        return self._upload(multipart=True)
+
+    @extend_schema(parameters=_upload_parameters, request=OpenApiTypes.ANY, responses=OpenApiTypes.OBJECT,
+                   description="A JSON body as the altogic client sends it (a string, a Node Buffer, a typed "
+                               "array, any JSON), or raw bytes with a non-JSON content type.")
+    def bucket_upload_object(self, request):
+        return self._upload(multipart=False)
+
+    # -- file -----------------------------------------------------------------------------
+
+    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.BOOL)
+    def file_exists(self, request):
+        data = self.body()
+        return Response(services.file_exists(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
+
+    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_get(self, request):
+        data = self.body()
+        return self.file_out(services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
+
+    def _file_privacy(self, is_public: bool) -> Response:
+        data = self.body()
+        return self.file_out(services.set_file_public(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                      self.user, is_public))
+
+    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_make_public(self, request):
+        return self._file_privacy(True)
+
+    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_make_private(self, request):
+        return self._file_privacy(False)
+
+    @extend_schema(request=s.FileSerializer, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def file_download(self, request):
+        data = self.body()
+        file = services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
+        return file_response(file, attachment=True)
+
+    @extend_schema(request=s.RenameFileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_rename(self, request):
+        data = self.body()
+        return self.file_out(services.rename_file(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                  self.user, data.get("newName")))
+
+    @extend_schema(request=s.DuplicateFileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_duplicate(self, request):
+        data = self.body()
+        return self.file_out(services.duplicate_file(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                     self.user, data.get("duplicateName")))
+
+    @extend_schema(request=s.FileSerializer, responses={200: None})
+    def file_delete(self, request):
+        data = self.body()
+        services.delete_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
+        return Response()
+
+    @extend_schema(parameters=[OpenApiParameter("bucket", str), OpenApiParameter("file", str, required=True),
+                               OpenApiParameter("options", str)],
+                   request={"multipart/form-data": OpenApiTypes.BINARY}, responses=OpenApiTypes.OBJECT)
+    def file_replace_formdata(self, request):
+        return self._replace(multipart=True)
+
+    @extend_schema(parameters=[OpenApiParameter("bucket", str), OpenApiParameter("file", str, required=True),
+                               OpenApiParameter("options", str)],
+                   request=OpenApiTypes.ANY, responses=OpenApiTypes.OBJECT)
+    def file_replace_object(self, request):
+        return self._replace(multipart=False)
+
+    @extend_schema(request=s.MoveFileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_move(self, request):
+        data = self.body()
+        return self.file_out(services.move_file(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                self.user, data.get("bucketNameOrId")))
+
+    @extend_schema(request=s.MoveFileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_copy(self, request):
+        data = self.body()
+        return self.file_out(services.copy_file(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                self.user, data.get("bucketNameOrId")))
+
+    @extend_schema(request=s.FileTagsSerializer, responses=OpenApiTypes.OBJECT)
+    def file_add_tags(self, request):
+        data = self.body()
+        return self.file_out(services.add_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                    self.user, data.get("tags")))
+
+    @extend_schema(request=s.FileTagsSerializer, responses=OpenApiTypes.OBJECT)
+    def file_remove_tags(self, request):
+        data = self.body()
+        return self.file_out(services.remove_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
+                                                       self.user, data.get("tags")))
+
+    @extend_schema(request=s.UpdateFileSerializer, responses=OpenApiTypes.OBJECT)
+    def file_update(self, request):
+        data = self.body()
+        return self.file_out(services.update_file(
+            self.alias, self.bucket_ident(data), self.file_ident(data), self.user,
+            new_name=data.get("newName"), is_public=_flag(data, "isPublic", None), tags=data.get("tags")))
