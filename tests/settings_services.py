@@ -27,3 +27,12 @@ CHANNEL_LAYERS = {
 }
 Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "redis": REDIS_URL, "sync": True}
 INTEROP_STACK = "services"
+
+# Files on S3, through django-storages, against a local S3 server (tests/s3.py).
+from tests import s3  # noqa: E402
+
+S3_ENDPOINT_URL = s3.start()
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3.storage_options(S3_ENDPOINT_URL)},
+}
