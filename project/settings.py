@@ -7,7 +7,7 @@ Production reads:
 * ``DATABASE_URL`` — e.g. ``postgres://user:pass@host:5432/db`` (dj-database-url);
 * ``REDIS_URL`` — e.g. ``redis://host:6379/0``: the cache (django-redis), the Channels
   layer (channels_redis) and the django-q2 broker all move to Redis;
-* ``AWS_STORAGE_BUCKET_NAME`` (+ ``AWS_S3_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``,
+* ``AWS_STORAGE_BUCKET_NAME`` (+ ``AWS_S3_ENDPOINT_URL``, ``AWS_LOCATION``, ``AWS_ACCESS_KEY_ID``,
   ``AWS_SECRET_ACCESS_KEY``, ``AWS_S3_REGION_NAME``) — files on S3-compatible storage;
 * ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (``0``/``1``), ``DJANGO_ALLOWED_HOSTS`` and
   ``CORS_ALLOWED_ORIGINS`` (comma-separated).
@@ -144,6 +144,7 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "location": os.environ.get("AWS_LOCATION", ""),  # a folder of the bucket
         },
     }
 
@@ -204,3 +205,7 @@ if os.environ.get("AGNOST_AUTH_THROTTLE_RATES"):
     import json
 
     AGNOST_AUTH_THROTTLE_RATES = json.loads(os.environ["AGNOST_AUTH_THROTTLE_RATES"])
+
+# Storage: the largest upload in bytes (100 MB by default; a bucket may lower it in the admin).
+if os.environ.get("AGNOST_STORAGE_MAX_UPLOAD_SIZE"):
+    AGNOST_STORAGE_MAX_UPLOAD_SIZE = int(os.environ["AGNOST_STORAGE_MAX_UPLOAD_SIZE"])

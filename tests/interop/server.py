@@ -9,7 +9,12 @@ then uvicorn serving ``project.asgi:application`` in a subprocess on a free port
 * ``services`` — a fresh PostgreSQL database ``agnost_interop_<pid>_<random>`` (dropped on
   stop) and Redis database 15 under a unique ``CACHE_KEY_PREFIX`` (its keys are deleted on
   stop). ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point at the services, as in
-  ``tests/settings_services.py``.
+  ``tests/settings_services.py``. Files go to S3 (``project/settings.py``'s
+  ``AWS_STORAGE_BUCKET_NAME`` & co.): the bucket ``tests.s3.BUCKET`` of the S3 server that
+  pass 2's settings started (``settings.S3_ENDPOINT_URL``), else of ``tests.s3.start()``
+  (``TEST_S3_ENDPOINT_URL``, or a moto server in this process), under a unique
+  ``AWS_LOCATION`` folder whose objects are deleted on stop. These ``AWS_*`` variables are
+  the only ones that reach the server: the caller's own are stripped like the others.
 
 The server is reached through ``http://realtime.agnost.app.localhost:<port>``, the envUrl
 form that keeps REST and realtime on one origin (spec 1.8); ``localhost-dns.cjs`` makes Node
@@ -115,6 +120,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _s3_endpoint() -> str:
+    """The S3 server of the services stack: the one pass 2's settings started
+    (``tests/settings_services.py``), else ``tests.s3.start()``."""
+    try:
+        from django.conf import settings
+
+        endpoint = getattr(settings, "S3_ENDPOINT_URL", None) if settings.configured else None
+    except ImportError:
+        endpoint = None
+    if endpoint:
+        return endpoint
+    from tests import s3
+
+    return s3.start()
+
+
 def _with_path(url: str, path: str) -> str:
     """``url`` with its path (the database name, or the Redis db number) replaced."""
     parts = urllib.parse.urlsplit(url)
@@ -138,6 +159,7 @@ class InteropServer:
         self._admin_db_url: str | None = None
         self._redis_url: str | None = None
         self._cache_prefix: str | None = None
+        self._s3_location: str | None = None
         self._log_path: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -192,6 +214,9 @@ class InteropServer:
         if self._cache_prefix is not None:
             self._delete_redis_keys()
             self._cache_prefix = None
+        if self._s3_location is not None:
+            self._delete_s3_objects()
+            self._s3_location = None
         if self.tmpdir is not None:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
             self.tmpdir = None
@@ -299,6 +324,17 @@ class InteropServer:
         self.env["REDIS_URL"] = self._redis_url
         self.env["CACHE_KEY_PREFIX"] = self._cache_prefix
 
+        from tests import s3
+
+        endpoint = _s3_endpoint()
+        location = f"interop-{os.getpid()}-{secrets.token_hex(4)}"
+        self.env.update(
+            AWS_STORAGE_BUCKET_NAME=s3.BUCKET, AWS_S3_ENDPOINT_URL=endpoint,
+            AWS_ACCESS_KEY_ID=s3.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=s3.SECRET_KEY,
+            AWS_S3_REGION_NAME=s3.REGION, AWS_LOCATION=location,
+        )
+        self._s3_location = location
+
     def _drop_database(self) -> None:
         import psycopg
         from psycopg import sql
@@ -322,6 +358,26 @@ class InteropServer:
             pass
         finally:
             client.close()
+
+    def _delete_s3_objects(self) -> None:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        # Courtesy only, like the Redis keys: the folder is unique to this server.
+        env = self.env
+        client = boto3.client(
+            "s3", endpoint_url=env["AWS_S3_ENDPOINT_URL"], region_name=env["AWS_S3_REGION_NAME"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+        try:
+            pages = client.get_paginator("list_objects_v2").paginate(
+                Bucket=env["AWS_STORAGE_BUCKET_NAME"], Prefix=f"{self._s3_location}/")
+            for page in pages:
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:
+                    client.delete_objects(Bucket=env["AWS_STORAGE_BUCKET_NAME"], Delete={"Objects": keys})
+        except (BotoCoreError, ClientError):
+            pass
 
     def _start_uvicorn(self) -> None:
         self._log_path = self.tmpdir / "uvicorn.log"

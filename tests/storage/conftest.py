@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.core.files.storage import storages
@@ -34,6 +35,13 @@ class StorageClient(AgnostAPIClient):
             return self.generic("POST", f"{API}/bucket/upload-object?{query}", json.dumps(body),
                                 content_type="application/json", **extra)
         return self.generic("POST", f"{API}/bucket/upload-object?{query}", body, content_type=content_type, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _own_key_prefix(settings):
+    """Each test keeps its bytes under its own prefix of the backend, so that listing the
+    backend shows only what this test wrote (the database rolls back; the backend does not)."""
+    settings.AGNOST_STORAGE_KEY_PREFIX = f"t-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
