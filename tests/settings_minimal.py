@@ -6,5 +6,5 @@ from tests.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [
     app for app in INSTALLED_APPS
-    if app not in ("agnost_django.cache", "agnost_django.data", "tests.dataapp", "django_q")
+    if app not in ("agnost_django.cache", "agnost_django.data", "agnost_django.storage", "tests.dataapp", "django_q")
 ]

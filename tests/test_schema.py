@@ -21,6 +21,10 @@ def test_schema_is_valid_and_complete(api_client, db):
         "/_api/rest/v1/cache/expire", "/_api/rest/v1/cache/stats", "/_api/rest/v1/cache/list-keys",
     } <= set(schema["paths"])
     assert set(schema["paths"]["/_api/rest/v1/cache"]) == {"get", "post", "delete"}
+    storage = [path for path in schema["paths"] if path.startswith("/_api/rest/v1/storage/")]
+    assert len(storage) == 34  # spec 3.3 and 3.4
+    upload = schema["paths"]["/_api/rest/v1/storage/bucket/upload-formdata"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
     header = schema["paths"]["/_api/rest/v1/cache/stats"]["get"]["parameters"][0]
     assert header == {"in": "header", "name": "X-Client-Key", "schema": {"type": "string"},
                       "description": header["description"]}

@@ -48,4 +48,5 @@ def test_api_root_lists_mounted_modules(agnost_client):
     assert body["schema"].endswith("/_api/schema")
     assert body["auth"].endswith("/_api/rest/v1/auth/user")
     assert body["db"].endswith("/_api/rest/v1/db/stats")
-    assert "storage" not in body  # the storage module is not installed
+    assert body["storage"].endswith("/_api/rest/v1/storage/stats")
+    assert "queue" not in body  # the queues module is not installed

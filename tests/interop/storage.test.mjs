@@ -539,7 +539,7 @@ describe("upload-object", () => {
       ["a Buffer ten times over", randomBytes(MAX_UPLOAD_SIZE * 10)],
     ]) {
       const item = fails(await bucket.upload(`big-${what}.bin`, body), 413, "file_too_large", what);
-      assert.equal(item.details?.limit, MAX_UPLOAD_SIZE, JSON.stringify(item));
+      assert.equal(item.details?.limit, MAX_UPLOAD_SIZE, `${what}: ${JSON.stringify(item)}`);
     }
     fails(await bucket.file("max.bin").replace(Buffer.alloc(MAX_UPLOAD_SIZE + 1)), 413, "file_too_large", "replace");
     assert.deepEqual(fileNames(ok(await bucket.listFiles())), listed, "an oversized upload was stored");
