@@ -7,6 +7,7 @@ by a rollback of an outer transaction are found by ``manage.py agnost_storage_sw
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from typing import IO
@@ -41,13 +42,69 @@ def save(alias: str, content: IO[bytes]) -> str:
 
 
 def copy(src_alias: str, src_key: str, dst_alias: str) -> str:
-    """Stream a copy of a blob (possibly into another backend); returns the new key."""
-    with backend(src_alias).open(src_key, "rb") as source:
+    """Copy a blob (possibly into another backend); returns the new key. Within one S3
+    backend the copy happens inside S3; otherwise the bytes are streamed."""
+    source_backend = backend(src_alias)
+    if src_alias == dst_alias and _is_s3(source_backend):
+        key = new_key()
+        source_backend.bucket.copy(
+            {"Bucket": source_backend.bucket.name, "Key": _s3_name(source_backend, src_key)},
+            _s3_name(source_backend, key),
+        )
+        return key
+    with open_blob(src_alias, src_key) as source:
         return backend(dst_alias).save(new_key(), File(source, name="blob"))
 
 
 def open_blob(alias: str, key: str) -> IO[bytes]:
-    return backend(alias).open(key, "rb")
+    """A binary file object reading the blob as a stream.
+
+    django-storages' ``S3File`` downloads a whole object into a ``SpooledTemporaryFile``
+    that, with its default ``AWS_S3_MAX_MEMORY_SIZE = 0``, never spills to disk: a 1 GB file
+    would take 1 GB of memory. S3 objects are therefore read straight from the response
+    body."""
+    storage = backend(alias)
+    if _is_s3(storage):
+        body = storage.bucket.Object(_s3_name(storage, key)).get()["Body"]
+        return _Stream(body)
+    return storage.open(key, "rb")
+
+
+class _Stream(io.RawIOBase):
+    """A read-only, unseekable file over a botocore ``StreamingBody``."""
+
+    def __init__(self, body) -> None:
+        self.body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self.body.read(None if size is None or size < 0 else size)
+
+    def readinto(self, buffer) -> int:
+        data = self.body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.body.close()
+        super().close()
+
+
+def _is_s3(storage: Storage) -> bool:
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:
+        return False
+    return isinstance(storage, S3Storage)
+
+
+def _s3_name(storage: Storage, key: str) -> str:
+    from storages.utils import clean_name
+
+    return storage._normalize_name(clean_name(key))
 
 
 def delete_now(alias: str, key: str) -> None:
