@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Sum
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agnost_django.core.exceptions import AgnostAPIError
 from agnost_django.storage import services, uploads
 from agnost_django.storage.adapter import SYSTEM
+from agnost_django.storage.conf import storage_settings
 from agnost_django.storage.links import signed_url
 from agnost_django.storage.models import Bucket, StoredFile
 
@@ -65,9 +66,9 @@ class StoredFileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["name"].help_text = _("Empty: the uploaded file's name.")
-        if self.instance.pk is None:
+        if self.instance._state.adding:  # (a new instance already has its UUID)
             self.fields["upload"].required = True
-            self.fields["is_public"].help_text = _("New files follow the bucket's setting unless changed later.")
+        self.fields["is_public"].help_text = _("Whether anyone may download it from its public address.")
 
 
 @admin.register(StoredFile)
@@ -88,36 +89,40 @@ class StoredFileAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("download"))
     def download(self, file: StoredFile) -> str:
-        if file.pk is None:
+        if file._state.adding:
             return "-"
         return format_html('<a href="{}">{}</a>', signed_url(file, 600), _("download"))
 
     def save_model(self, request, obj: StoredFile, form, change: bool) -> None:
+        """New bytes go through the services (service errors: see :meth:`changeform_view`)."""
         content = form.cleaned_data.get("upload")
+        if not change:
+            saved = self._store(content, lambda incoming: services.upload(
+                obj.bucket, SYSTEM, incoming, obj.name or content.name, is_public=obj.is_public,
+                tags=obj.tags, unique=False, owner=obj.owner or request.user))
+            obj.pk = saved.pk
+            obj._state.adding = False
+            return
+        obj.save()
+        if content is not None:
+            self._store(content, lambda incoming: services.replace(obj, SYSTEM, incoming))
+
+    @staticmethod
+    def _store(content, operation):
+        incoming = uploads.from_chunks(content.chunks(), storage_settings.MAX_UPLOAD_SIZE, content.content_type)
         try:
-            with transaction.atomic():
-                if not change:
-                    incoming = uploads.from_chunks(content.chunks(), services.upload_limit(obj.bucket),
-                                                   content.content_type)
-                    try:
-                        saved = services.upload(obj.bucket, SYSTEM, incoming, obj.name or content.name,
-                                                is_public=obj.is_public, tags=obj.tags, unique=False,
-                                                owner=obj.owner or request.user)
-                    finally:
-                        incoming.close()
-                    obj.pk = saved.pk
-                    return
-                obj.save()
-                if content is not None:
-                    incoming = uploads.from_chunks(content.chunks(), services.upload_limit(obj.bucket),
-                                                   content.content_type)
-                    try:
-                        services.replace(obj, SYSTEM, incoming)
-                    finally:
-                        incoming.close()
+            return operation(incoming)
+        finally:
+            incoming.close()
+
+    def changeform_view(self, request, *args, **kwargs):
+        """A service error while saving (a name clash, a file over the bucket's limit) is
+        shown on the form's page; the transaction has rolled back and no bytes remain."""
+        try:
+            return super().changeform_view(request, *args, **kwargs)
         except AgnostAPIError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
-            raise
+            return HttpResponseRedirect(request.get_full_path())
 
     def _privacy(self, request, queryset, is_public: bool) -> None:
         count = queryset.update(is_public=is_public)

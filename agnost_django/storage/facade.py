@@ -150,6 +150,8 @@ class FileManager:
         """Rename to ``to_path`` and/or move to ``bucket``; no bytes are copied within a storage."""
         file = services.move_file(self.alias, self.bucket.name, self.path, SYSTEM, bucket,
                                   name=to_path, unique=False)
+        if file.bucket.name != self.bucket.name:
+            self.bucket = BucketManager(self.bucket.storage, file.bucket.name)
         self.path = file.name
         return self._out(file)
 
@@ -271,7 +273,7 @@ class BucketManager:
     @returns_result
     def delete_files(self, paths: list[str]) -> int:
         """Delete the files with these paths or ids; unknown ones are skipped."""
-        return services.delete_files(self.alias, self.name, SYSTEM, list(paths))
+        return services.delete_files(self.alias, self.name, SYSTEM, [paths] if isinstance(paths, str) else list(paths))
 
     @returns_result
     def list_files(self, *, search: str | None = None, expression: str | None = None, page: int = 1,

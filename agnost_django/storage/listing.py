@@ -11,7 +11,7 @@ from django.db import models
 from agnost_django.core.exceptions import InvalidField, ValidationFailed
 from agnost_django.core.expressions import FieldResolver, compile_filter
 from agnost_django.storage.conf import storage_settings
-from agnost_django.storage.models import Bucket, StoredFile
+from agnost_django.storage.models import Bucket
 
 BUCKET_FIELDS = {
     "_id": "id", "name": "name", "isPublic": "is_public", "createdAt": "created_at",

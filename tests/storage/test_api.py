@@ -220,7 +220,7 @@ def test_move_and_copy_between_buckets(staff_api, alice_api, photos):
 
 def test_replace_object(alice_api, bob_api, photos):
     file = upload(alice_api, "photos", "a.txt", "old")
-    response = alice_api.generic("POST", f"/_api/rest/v1/storage/bucket/file/replace-object?bucket=photos&file=a.txt"
+    response = alice_api.generic("POST", "/_api/rest/v1/storage/bucket/file/replace-object?bucket=photos&file=a.txt"
                                  "&options={\"contentType\":\"text/plain\"}", '"brand new"', content_type="application/json")
     assert response.status_code == 200, response.json()
     replaced = response.json()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
