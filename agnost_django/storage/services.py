@@ -8,6 +8,7 @@ metadata row and deleted after the change that frees them commits.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -62,6 +63,11 @@ def owner_of(user: Any):
     return user if signed_in(user) and user is not SYSTEM else None
 
 
+def _name_key(name: str) -> str:
+    """A file name as :func:`clean_file_name` stores it (without validating it)."""
+    return unicodedata.normalize("NFC", name.strip()).strip("/")
+
+
 def _as_uuid(value: Any) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
         return value
@@ -82,7 +88,8 @@ def find_bucket(alias: str, ident: Any, *, for_update: bool = False) -> Bucket:
     queryset = Bucket.objects.select_for_update() if for_update else Bucket.objects.all()
     queryset = queryset.filter(storage_alias=alias)
     bucket_id = _as_uuid(ident)
-    found = (queryset.filter(pk=bucket_id) if bucket_id else queryset.filter(name=ident.strip())).first()
+    found = (queryset.filter(pk=bucket_id) if bucket_id
+             else queryset.filter(name=unicodedata.normalize("NFC", ident.strip()))).first()
     if found is None and ident.strip() == ROOT:
         return ensure_root(alias)
     if found is None:
@@ -246,7 +253,7 @@ def find_file(bucket: Bucket, ident: Any) -> StoredFile:
         raise MissingFileIdentifier(details={"file": ident})
     file_id = _as_uuid(ident)
     queryset = StoredFile.objects.filter(bucket=bucket).select_related("bucket")
-    found = (queryset.filter(pk=file_id) if file_id else queryset.filter(name=ident.strip().strip("/"))).first()
+    found = (queryset.filter(pk=file_id) if file_id else queryset.filter(name=_name_key(ident))).first()
     if found is None:
         raise FileNotFound(f"The file '{ident}' under bucket '{bucket.name}' cannot be found.",
                            details={"file": ident, "bucket": bucket.name})
@@ -446,7 +453,7 @@ def delete_files(alias: str, bucket_ident: Any, user: Any, idents: Any) -> int:
     if not isinstance(idents, list) or not all(isinstance(item, str) for item in idents):
         raise MissingFileIdentifier("fileNamesOrIds must be a list of names or ids.")
     ids = [value for value in map(_as_uuid, idents) if value]
-    names = [name.strip().strip("/") for name in idents if not _as_uuid(name)]
+    names = [_name_key(name) for name in idents if not _as_uuid(name)]
     adapter = get_adapter()
     files = list(StoredFile.objects.filter(Q(pk__in=ids) | Q(name__in=names), bucket=bucket).select_related("bucket"))
     for file in files:

@@ -39,8 +39,9 @@ def too_large(limit: int) -> FileTooLarge:
 class Spool:
     """A temporary file being written: counts, hashes and keeps the first bytes."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, reported_limit: int | None = None) -> None:
         self.limit = limit
+        self.reported_limit = reported_limit or limit
         self.file = tempfile.SpooledTemporaryFile(
             max_size=storage_settings.SPOOL_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
         )
@@ -54,7 +55,7 @@ class Spool:
         self.size += len(data)
         if self.size > self.limit:
             self.file.close()
-            raise too_large(self.limit)
+            raise too_large(self.reported_limit)
         if len(self.head) < HEAD_SIZE:
             self.head += data[: HEAD_SIZE - len(self.head)]
         self.sha256.update(data)
@@ -88,8 +89,9 @@ class Incoming:
         return bool(getattr(self.file, "_rolled", True))
 
 
-def from_chunks(chunks: Iterable[bytes], limit: int, declared_type: str | None = None) -> Incoming:
-    spool = Spool(limit)
+def from_chunks(chunks: Iterable[bytes], limit: int, declared_type: str | None = None, *,
+                reported_limit: int | None = None) -> Incoming:
+    spool = Spool(limit, reported_limit)
     for chunk in chunks:
         spool.write(chunk)
     return spool.finish(declared_type)
@@ -104,14 +106,20 @@ def read_stream(stream: IO[bytes], chunk_size: int | None = None) -> Iterable[by
         yield chunk
 
 
-def check_content_length(request, limit: int) -> None:
+def check_content_length(request, limit: int, reported_limit: int | None = None) -> None:
     """Refuse a body whose announced length is over ``limit`` before reading it."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
-        raise too_large(limit)
+        raise too_large(reported_limit or limit)
+
+
+def json_allowance(limit: int) -> int:
+    """Most characters a JSON-encoded file of ``limit`` bytes can take: a typed array spends
+    up to ``"<index>":255,`` on each byte (a Buffer at most ``255,``)."""
+    return (len(str(limit)) + 7) * limit + 64
 
 
 # -- upload-object --------------------------------------------------------------------------
@@ -120,9 +128,9 @@ def from_raw_request(request, limit: int, declared_type: str | None) -> Incoming
     """The body of an ``upload-object`` request (a Django ``HttpRequest``) as file bytes."""
     content_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     is_json = content_type == "application/json" or content_type.endswith("+json")
-    # JSON forms take up to 4 characters per byte ("255,").
-    check_content_length(request, 4 * limit + 64 if is_json else limit)
-    raw = from_chunks(read_stream(request), 4 * limit + 64 if is_json else limit)
+    body_limit = json_allowance(limit) if is_json else limit
+    check_content_length(request, body_limit, limit)
+    raw = from_chunks(read_stream(request), body_limit, reported_limit=limit)
     if not is_json:
         raw.declared_type = declared_type
         return raw

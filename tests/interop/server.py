@@ -74,7 +74,7 @@ RELAXED_THROTTLE_RATES = '{"sign_in": "10000/min", "sign_up": "10000/min", "send
 _PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_", "AGNOST_", "EMAIL_")
 _PROJECT_ENV_NAMES = {
     "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX",
-    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL",
+    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT",
 }
 
 
@@ -186,6 +186,7 @@ class InteropServer:
             self.env = self._base_env()
             if self.stack == "embedded":
                 self.env["DATABASE_URL"] = f"sqlite:///{self.tmpdir / 'interop.sqlite3'}"
+                self.env["MEDIA_ROOT"] = str(self.tmpdir / "media")
             else:
                 self._setup_services()
             self.manage("migrate", "--noinput")

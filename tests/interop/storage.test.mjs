@@ -499,10 +499,6 @@ describe("upload-object", () => {
       assert.equal(file.fileName, odd.normalize("NFC"), JSON.stringify(file));
       assert.deepEqual(await downloaded(bucket.file(odd)), Buffer.from(odd), odd);
     }
-    // Decomposed Unicode is stored composed (NFC), and found by either form.
-    const nfd = "cafe\u0301.txt";
-    assert.equal((await upload(alice, name, nfd, "x")).fileName, "caf\u00e9.txt");
-    assert.deepEqual(await downloaded(bucket.file("caf\u00e9.txt")), Buffer.from("x"));
 
     const stored = fileNames(ok(await bucket.listFiles({ limit: 1000 })));
     for (const bad of UNSAFE_FILE_NAMES) {
@@ -510,6 +506,25 @@ describe("upload-object", () => {
     }
     fails(await bucket.upload(`${"x".repeat(300)}.txt`, "x"), 400, "invalid_file_path", "a segment over 255 characters");
     assert.deepEqual(fileNames(ok(await bucket.listFiles({ limit: 1000 }))), stored, "an unsafe upload was stored");
+  });
+
+  test("decomposed Unicode is stored composed (NFC) and found by the name it was uploaded as", TIMEOUT, async () => {
+    const tag = newTag();
+    const name = await newBucket(tag);
+    const bucket = alice.storage.bucket(name);
+    const nfd = "cafe\u0301/re\u0301sume\u0301.txt";
+    const nfc = nfd.normalize("NFC");
+    const file = await upload(alice, name, nfd, "x");
+    assert.equal(file.fileName, nfc);
+    assert.deepEqual(await downloaded(bucket.file(nfc)), Buffer.from("x"));
+    // The client names the file as it uploaded it.
+    assert.equal(ok(await bucket.file(nfd).exists(), "exists by the NFD name"), true);
+    assert.deepEqual(ok(await bucket.file(nfd).getInfo(), "getInfo by the NFD name"), file);
+    assert.deepEqual(await downloaded(bucket.file(nfd), "download by the NFD name"), Buffer.from("x"));
+    // Both forms are one name: a second upload is numbered, a rename onto it clashes.
+    assert.equal((await upload(alice, name, nfc, "y")).fileName, "caf\u00e9/r\u00e9sum\u00e9 (2).txt");
+    await upload(alice, name, "other.txt", "z");
+    fails(await bucket.file("other.txt").rename(nfd), 409, "file_already_exists", "rename onto the NFD name");
   });
 
   test("uploads need a session and an existing bucket", TIMEOUT, async () => {
@@ -537,10 +552,24 @@ describe("upload-object", () => {
       ["a Buffer ten times over", randomBytes(MAX_UPLOAD_SIZE * 10)],
     ]) {
       const item = fails(await bucket.upload(`big-${what}.bin`, body), 413, "file_too_large", what);
+      assert.equal(item.details?.limit, MAX_UPLOAD_SIZE, `${what}: ${JSON.stringify(item)}`);
     }
     fails(await bucket.file("max.bin").replace(Buffer.alloc(MAX_UPLOAD_SIZE + 1)), 413, "file_too_large", "replace");
     assert.deepEqual(fileNames(ok(await bucket.listFiles())), listed, "an oversized upload was stored");
     assert.deepEqual(await downloaded(bucket.file("max.bin")), full, "a refused replace changed the file");
+  });
+
+  test(`a Uint8Array of up to ${MAX_UPLOAD_SIZE} bytes is accepted, whatever the length of its JSON form`, TIMEOUT, async () => {
+    // new Uint8Array(n) goes on the wire as {"0":v,"1":v,...}: up to 11 characters a byte here
+    // (more with longer keys), where a Buffer takes at most 4 ("255,").
+    const tag = newTag();
+    const name = await newBucket(tag);
+    const bucket = alice.storage.bucket(name);
+    for (const size of [1000, 2000, MAX_UPLOAD_SIZE]) {
+      const bytes = Buffer.alloc(size, 255);
+      checkFile(ok(await bucket.upload(`typed-${size}.bin`, new Uint8Array(bytes)), `Uint8Array of ${size} bytes`), {}, bytes);
+      checkFile(ok(await bucket.file(`typed-${size}.bin`).replace(new Uint8Array(bytes)), `replace with ${size} bytes`), {}, bytes);
+    }
   });
 });
 

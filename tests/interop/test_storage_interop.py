@@ -47,6 +47,13 @@ def create_staff(server) -> dict[str, str]:
 def storage_server(interop_server_factory):
     with interop_server_factory({"AGNOST_STORAGE_MAX_UPLOAD_SIZE": str(MAX_UPLOAD_SIZE)}) as server:
         yield server
+        # The embedded stack keeps the bytes in the project's own media/ folder (the project
+        # settings read no MEDIA_ROOT from the environment): delete the files through the ORM,
+        # which frees their bytes, before the server and its database go.
+        shell(server, """
+            from agnost_django.storage.models import StoredFile
+            print(StoredFile.objects.all().delete()[0])
+        """)
 
 
 def test_storage_manager(storage_server):
