@@ -9,14 +9,14 @@ django_asgi_app = get_asgi_application()  # sets Django up before the imports be
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 import agnost_django.routing  # noqa: E402
+from agnost_django.realtime.security import OriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginValidator(
             AuthMiddlewareStack(URLRouter(agnost_django.routing.websocket_urlpatterns))
         ),
     }

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "agnost_django.auth",
     "agnost_django.data",
     "agnost_django.storage",
+    "agnost_django.realtime",
     "agnost_django.cache",
     "project.todos",
 ]
@@ -114,12 +115,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # channels_redis drops messages silently once a connection's inbox holds
+            # `capacity` of them: 1,500 absorbs a burst of fan-out to a slow client; undelivered
+            # messages expire after 30 s; group membership after a day (re-added on heartbeats).
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30, "group_expiry": 86400},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": 1500, "expiry": 30}}}
 
 Q_CLUSTER = {
     "name": "agnost",
@@ -209,3 +214,7 @@ if os.environ.get("AGNOST_AUTH_THROTTLE_RATES"):
 # Storage: the largest upload in bytes (100 MB by default; a bucket may lower it in the admin).
 if os.environ.get("AGNOST_STORAGE_MAX_UPLOAD_SIZE"):
     AGNOST_STORAGE_MAX_UPLOAD_SIZE = int(os.environ["AGNOST_STORAGE_MAX_UPLOAD_SIZE"])
+
+# Realtime: members of a crashed process disappear PRESENCE_TTL seconds after their last heartbeat.
+AGNOST_REALTIME_PRESENCE_TTL = float(os.environ.get("AGNOST_REALTIME_PRESENCE_TTL", "60"))
+AGNOST_REALTIME_HEARTBEAT_INTERVAL = float(os.environ.get("AGNOST_REALTIME_HEARTBEAT_INTERVAL", "20"))

@@ -60,6 +60,9 @@ class Resource:
     rules: dict[str, Any] = {}
     #: ``DATABASES`` alias the objects live in.
     database: str = "default"
+    #: Realtime channel that hears of changes made through the data API (events ``create``
+    #: with the objects, ``update`` and ``delete`` with their ids), after commit; ``None``: off.
+    realtime_channel: str | None = None
     #: Client sub-model name -> reverse relation accessor (``{"reviews": "reviews"}``);
     #: the related model must be registered too.
     sub_models: dict[str, str] = {}

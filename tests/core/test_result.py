@@ -55,11 +55,9 @@ def test_returns_result_converts_only_agnost_errors():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: agnost.storage().bucket("avatars").file("a.png").get_info(),
         lambda: agnost.queue("emails").send({"to": "x"}),
         lambda: agnost.task("report").run(),
         lambda: agnost.func("helper").run(1),
-        lambda: agnost.realtime.broadcast("event", {}),
     ],
 )
 def test_modules_not_installed_answer_a_clear_result(call):

@@ -1,0 +1,33 @@
+"""System checks of the realtime module."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from agnost_django.realtime.conf import realtime_settings
+
+
+@register()
+def check_realtime_backends(app_configs=None, **kwargs):
+    problems = []
+    layers = getattr(settings, "CHANNEL_LAYERS", {})
+    layer = layers.get(realtime_settings.CHANNEL_LAYER)
+    if layer is None:
+        problems.append(Error(
+            f"CHANNEL_LAYERS has no {realtime_settings.CHANNEL_LAYER!r} layer.",
+            hint="Add one (channels_redis in production, InMemoryChannelLayer for one process).",
+            id="agnost_realtime.E001"))
+        return problems
+    cache = settings.CACHES.get(realtime_settings.PRESENCE_CACHE, {})
+    if "redis" in layer.get("BACKEND", "").lower() and "django_redis" not in cache.get("BACKEND", ""):
+        problems.append(Warning(
+            "The channel layer spans processes but AGNOST_REALTIME_PRESENCE_CACHE is not a django-redis "
+            "cache, so each process sees only its own channel members.",
+            hint="Point AGNOST_REALTIME_PRESENCE_CACHE at a django-redis cache.",
+            id="agnost_realtime.W001"))
+    if realtime_settings.HEARTBEAT_INTERVAL >= realtime_settings.PRESENCE_TTL:
+        problems.append(Error(
+            "AGNOST_REALTIME_HEARTBEAT_INTERVAL must be shorter than AGNOST_REALTIME_PRESENCE_TTL.",
+            id="agnost_realtime.E002"))
+    return problems

@@ -1,0 +1,74 @@
+"""Settings of the realtime module (``AGNOST_REALTIME_*``), read at use time."""
+
+from __future__ import annotations
+
+from agnost_django.core.conf import AppSettings
+
+
+class RealtimeSettings(AppSettings):
+    prefix = "AGNOST_REALTIME_"
+
+    @property
+    def ENABLED(self) -> bool:
+        """Off: websocket connections are refused and the server library and REST answer
+        ``realtime_not_enabled``."""
+        return self._get("ENABLED", True)
+
+    @property
+    def ADAPTER(self) -> type:
+        """The policy class (who may connect, join, send, see members)."""
+        return self._import("ADAPTER", "agnost_django.realtime.adapter.DefaultRealtimeAdapter")
+
+    @property
+    def CHANNEL_LAYER(self) -> str:
+        """Alias of ``settings.CHANNEL_LAYERS`` that carries messages between processes."""
+        return self._get("CHANNEL_LAYER", "default")
+
+    @property
+    def PRESENCE_CACHE(self) -> str:
+        """``CACHES`` alias holding channel members: a django-redis cache is shared by every
+        process; any other cache keeps members in the process (one-process servers only)."""
+        return self._get("PRESENCE_CACHE", "default")
+
+    @property
+    def PRESENCE_TTL(self) -> float:
+        """Seconds after its last heartbeat that a member of a crashed process disappears."""
+        return self._get("PRESENCE_TTL", 60)
+
+    @property
+    def HEARTBEAT_INTERVAL(self) -> float:
+        """Seconds between a connection's presence refreshes (keep well below the TTL)."""
+        return self._get("HEARTBEAT_INTERVAL", 20)
+
+    @property
+    def PING_INTERVAL(self) -> int:
+        """Engine.IO ``pingInterval`` in milliseconds."""
+        return self._get("PING_INTERVAL", 25000)
+
+    @property
+    def PING_TIMEOUT(self) -> int:
+        """Engine.IO ``pingTimeout`` in milliseconds: a client silent this long after a ping
+        is disconnected."""
+        return self._get("PING_TIMEOUT", 20000)
+
+    @property
+    def MAX_PAYLOAD(self) -> int:
+        """Largest websocket frame accepted, in bytes (Engine.IO ``maxPayload``)."""
+        return self._get("MAX_PAYLOAD", 1_000_000)
+
+    @property
+    def GET_MEMBERS_TIMEOUT(self) -> float:
+        """Seconds before ``get_members`` gives up with ``get_channel_members_error``."""
+        return self._get("GET_MEMBERS_TIMEOUT", 5)
+
+    @property
+    def PERMISSION_CLASSES(self) -> list[type]:
+        return self._import_list("PERMISSION_CLASSES", [])
+
+    @property
+    def THROTTLE_CLASSES(self) -> list[type] | None:
+        value = self._get("THROTTLE_CLASSES", None)
+        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
+
+
+realtime_settings = RealtimeSettings()

@@ -1,0 +1,325 @@
+"""The ``/socket.io/`` websocket: Engine.IO 4 / Socket.IO 5 in a Channels consumer.
+
+One consumer per connection. After the Engine.IO open frame the client sends CONNECT with its
+``auth`` (client key, ``Session``, ``echoMessages``); the consumer checks them, joins the
+channel-layer groups of everyone and of its user, and answers with its socket id. Client
+events (``join``, ``leave``, ``update``, ``message``) become channel-layer group messages;
+group messages become ``42[...]`` frames, filtered by echo. Membership and profiles are in
+:mod:`.presence`, refreshed on every heartbeat; the groups are re-joined then too, because
+channels_redis forgets a group member after ``group_expiry``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from agnost_django.core.exceptions import AgnostAPIError, error_item
+from agnost_django.realtime import names, protocol, services
+from agnost_django.realtime.adapter import get_adapter
+from agnost_django.realtime.conf import realtime_settings
+from agnost_django.realtime.exceptions import ChannelNotAllowed, RealtimeNotEnabled
+from agnost_django.realtime.presence import get_presence
+
+logger = logging.getLogger("agnost_django.realtime")
+
+
+def _sid() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def _connect_error(exc: AgnostAPIError) -> str:
+    body = {"message": exc.message, "data": exc.as_item()}
+    return protocol.MESSAGE + str(protocol.CONNECT_ERROR) + json.dumps(body, separators=(",", ":"))
+
+
+class SocketIOConsumer(AsyncWebsocketConsumer):
+    groups: list[str] = []
+
+    async def connect(self) -> None:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        if query.get("EIO") != ["4"] or query.get("transport") != ["websocket"]:
+            await self.close(code=4400)  # only Engine.IO 4 over websocket (what socket.io-client 4 uses)
+            return
+        self.sid: str | None = None
+        self.user = None
+        self.echo_default = True
+        self.channels: dict[str, bool] = {}  # joined channel -> True
+        self.profile: Any = None
+        self.pending: protocol.Packet | None = None
+        self.pong = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+        await self.accept()
+        await self.send(protocol.OPEN + json.dumps({
+            "sid": _sid(), "upgrades": [], "pingInterval": realtime_settings.PING_INTERVAL,
+            "pingTimeout": realtime_settings.PING_TIMEOUT, "maxPayload": realtime_settings.MAX_PAYLOAD,
+        }, separators=(",", ":")))
+        self.tasks.append(asyncio.ensure_future(self._ping_loop()))
+
+    async def disconnect(self, code: int) -> None:
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        if getattr(self, "sid", None):
+            await self._leave_everything()
+
+    # -- frames ---------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > realtime_settings.MAX_PAYLOAD:
+            await self.close(code=1009)
+            return
+        if bytes_data is not None:
+            await self._attachment(bytes_data)
+            return
+        if not text_data:
+            return
+        kind, data = text_data[0], text_data[1:]
+        if kind == protocol.PONG:
+            self.pong.set()
+        elif kind == protocol.PING:
+            await self.send(protocol.PONG + data)
+        elif kind == protocol.MESSAGE:
+            try:
+                packet = protocol.decode(data)
+            except protocol.ProtocolError:
+                await self.close(code=1003)
+                return
+            if packet.attachments:
+                self.pending = packet
+                return
+            await self._packet(packet)
+        elif kind == protocol.CLOSE:
+            await self.close()
+
+    async def _attachment(self, data: bytes) -> None:
+        packet = self.pending
+        if packet is None:
+            await self.close(code=1003)
+            return
+        packet.buffers.append(data)
+        if packet.complete:
+            self.pending = None
+            try:
+                packet.data = packet.reconstruct()
+            except protocol.ProtocolError:
+                await self.close(code=1003)
+                return
+            await self._packet(packet)
+
+    async def send_frames(self, frames: list[str | bytes]) -> None:
+        for frame in frames:
+            if isinstance(frame, bytes):
+                await self.send(bytes_data=frame)
+            else:
+                await self.send(text_data=frame)
+
+    async def _ping_loop(self) -> None:
+        interval = realtime_settings.PING_INTERVAL / 1000
+        timeout = realtime_settings.PING_TIMEOUT / 1000
+        heartbeat = realtime_settings.HEARTBEAT_INTERVAL
+        last_beat = asyncio.get_running_loop().time()
+        try:
+            while True:
+                await asyncio.sleep(min(interval, heartbeat))
+                now = asyncio.get_running_loop().time()
+                if self.sid and now - last_beat >= heartbeat - 0.01:
+                    last_beat = now
+                    await self._heartbeat()
+                if now - getattr(self, "_last_ping", 0) >= interval - 0.01:
+                    self._last_ping = now
+                    self.pong.clear()
+                    await self.send(protocol.PING)
+                    try:
+                        await asyncio.wait_for(self.pong.wait(), timeout)
+                    except asyncio.TimeoutError:
+                        await self.close()
+                        return
+        except asyncio.CancelledError:
+            pass
+
+    # -- Socket.IO packets ---------------------------------------------------------------
+
+    async def _packet(self, packet: protocol.Packet) -> None:
+        if packet.type == protocol.CONNECT:
+            await self._connect_namespace(packet)
+        elif self.sid is None:
+            return  # nothing but CONNECT before the namespace is joined
+        elif packet.type in (protocol.EVENT, protocol.BINARY_EVENT):
+            await self._event(packet)
+        elif packet.type == protocol.DISCONNECT:
+            await self.close()
+
+    async def _connect_namespace(self, packet: protocol.Packet) -> None:
+        if packet.namespace != "/":
+            body = {"message": "Invalid namespace", "data": error_item(400, "invalid_namespace", "Invalid namespace")}
+            await self.send(protocol.MESSAGE + "4" + packet.namespace + "," + json.dumps(body))
+            return
+        if self.sid is not None:
+            await self.send(protocol.MESSAGE + "0" + json.dumps({"sid": self.sid}))
+            return
+        auth = packet.data if isinstance(packet.data, dict) else {}
+        try:
+            self.user = await self._authenticate(auth)
+        except AgnostAPIError as exc:
+            await self.send(_connect_error(exc))
+            return
+        self.echo_default = auth.get("echoMessages") if isinstance(auth.get("echoMessages"), bool) else True
+        self.sid = _sid()
+        self.groups_joined = [names.ALL]
+        if self.user is not None:
+            self.groups_joined.append(names.user_group(self.user.pk))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send(protocol.MESSAGE + "0" + json.dumps({"sid": self.sid}))
+
+    @database_sync_to_async
+    def _authenticate(self, auth: dict[str, Any]):
+        from agnost_django.core.services import check_client_key
+
+        if not realtime_settings.ENABLED:
+            raise RealtimeNotEnabled()
+        headers = dict(self.scope.get("headers") or [])
+        origin = headers.get(b"origin", b"").decode() or None
+        check_client_key(auth.get("clientKey") if isinstance(auth.get("clientKey"), str) else None,
+                               operation="realtime.connect", origin=origin)
+        token = auth.get("Session", auth.get("session"))  # the client sends "Session", Agnost read "session"
+        user = _session_user(token) if token else None
+        if not get_adapter().can_connect(user, auth):
+            from agnost_django.core.exceptions import OperationNotAllowed
+
+            raise OperationNotAllowed("The connection is not allowed.")
+        return user
+
+    async def _event(self, packet: protocol.Packet) -> None:
+        data = packet.data
+        if not isinstance(data, list) or not data or not isinstance(data[0], str):
+            return
+        name, args = data[0], data[1:]
+        payload = args[0] if args and isinstance(args[0], dict) else {}
+        handler = {"join": self._join, "leave": self._leave, "update": self._update, "message": self._message}.get(name)
+        try:
+            if handler is None:
+                raise names.InvalidEventName(f"Unknown event {name!r}.", details={"eventName": name})
+            await handler(payload)
+        except AgnostAPIError as exc:
+            if packet.id is not None:
+                await self.send_frames(protocol.encode(protocol.ACK, [{"errors": exc.as_items()}], id=packet.id))
+            else:
+                await self.send_frames(protocol.event("agnost:error", {"event": name, "errors": exc.as_items()}))
+            return
+        if packet.id is not None:
+            await self.send_frames(protocol.encode(protocol.ACK, [None], id=packet.id))
+
+    def _echo(self, payload: dict[str, Any]) -> bool:
+        echo = payload.get("echo")
+        return echo if isinstance(echo, bool) else self.echo_default
+
+    async def _join(self, payload: dict[str, Any]) -> None:
+        channel = names.clean_channel(payload.get("channel"))
+        if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
+            raise ChannelNotAllowed(details={"channel": channel})
+        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, self.profile)
+        self.channels[channel] = True
+        await self.channel_layer.group_add(names.channel_group(channel), self.channel_name)
+        if new:  # join is idempotent: no second notification
+            await self._notify(channel, "channel:join", self._echo(payload))
+
+    async def _leave(self, payload: dict[str, Any]) -> None:
+        channel = names.clean_channel(payload.get("channel"))
+        if self.channels.pop(channel, None) is None:
+            return  # leaving a channel one is not in is a no-op
+        await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+        await self._notify(channel, "channel:leave", self._echo(payload))
+        await self.channel_layer.group_discard(names.channel_group(channel), self.channel_name)
+
+    async def _update(self, payload: dict[str, Any]) -> None:
+        self.profile = payload.get("data")
+        if self.channels:
+            await sync_to_async(get_presence().touch, thread_sensitive=False)(
+                self.sid, dict.fromkeys(self.channels, self.profile))
+        for channel in self.channels:
+            await self._notify(channel, "channel:update", self._echo(payload))
+
+    async def _message(self, payload: dict[str, Any]) -> None:
+        event = names.clean_event(payload.get("eventName"), from_client=True)
+        channel = payload.get("channel")
+        adapter = get_adapter()
+        if channel is None or channel == "":
+            if not adapter.can_broadcast(self.user, event):
+                raise ChannelNotAllowed("You are not allowed to broadcast.")
+            await self.channel_layer.group_send(names.ALL, services.event_message(
+                event, None, payload.get("message"), sender=self.sid, echo=self._echo(payload)))
+            return
+        channel = names.clean_channel(channel)
+        if not await sync_to_async(adapter.can_send, thread_sensitive=False)(self.user, channel, event):
+            raise ChannelNotAllowed(details={"channel": channel})
+        await self.channel_layer.group_send(names.channel_group(channel), services.event_message(
+            event, channel, payload.get("message"), sender=self.sid, echo=self._echo(payload)))
+
+    async def _notify(self, channel: str, event: str, echo: bool) -> None:
+        await self.channel_layer.group_send(names.channel_group(channel), services.event_message(
+            event, channel, {"id": self.sid, "data": self.profile}, sender=self.sid, echo=echo))
+
+    async def _heartbeat(self) -> None:
+        try:
+            await sync_to_async(get_presence().touch, thread_sensitive=False)(
+                self.sid, dict.fromkeys(self.channels, self.profile))
+            for group in [*self.groups_joined, *map(names.channel_group, self.channels)]:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one
+            logger.exception("realtime heartbeat failed for %s", self.sid)
+
+    async def _leave_everything(self) -> None:
+        for channel in list(self.channels):
+            try:
+                await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+                await self.channel_layer.group_discard(names.channel_group(channel), self.channel_name)
+                await self._notify(channel, "channel:leave", True)
+            except Exception:  # noqa: BLE001 - the presence TTL removes what is left
+                logger.exception("realtime cleanup failed for %s in %s", self.sid, channel)
+        self.channels.clear()
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    # -- channel-layer messages ----------------------------------------------------------
+
+    async def agnost_event(self, message: dict[str, Any]) -> None:
+        if self.sid is None:
+            return
+        if message.get("sender") == self.sid and not message.get("echo", True):
+            return
+        if message.get("args") is not None:
+            await self.send_frames(protocol.event(message["event"], *message["args"]))
+        else:
+            await self.send_frames(protocol.event(message["event"], {"channel": message.get("channel"),
+                                                                     "message": message.get("message")}))
+
+
+def _session_user(token: Any):
+    if not isinstance(token, str):
+        raise _invalid_session()
+    try:
+        from agnost_django.auth.sessions import find_session
+    except ImportError:
+        return None
+    session = find_session(token)
+    if session is None:
+        raise _invalid_session()
+    return session.user
+
+
+def _invalid_session() -> AgnostAPIError:
+    try:
+        from agnost_django.auth.exceptions import InvalidSessionToken
+    except ImportError:
+        return AgnostAPIError("The session token is not valid.", code="invalid_session_token", status_code=401)
+    return InvalidSessionToken()

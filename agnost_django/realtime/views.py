@@ -1,0 +1,49 @@
+"""``POST /_api/rest/v1/realtime/get-members`` (spec 3.8)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.realtime import names, services
+from agnost_django.realtime.adapter import get_adapter
+from agnost_django.realtime.conf import realtime_settings
+from agnost_django.realtime.exceptions import ChannelNotAllowed
+
+
+class ChannelSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+
+
+class RealtimeViewSet(AgnostViewSet):
+    agnost_module = "realtime"
+
+    @property
+    def app_settings(self):
+        return realtime_settings
+
+    def get_serializer(self, *args, **kwargs):
+        return ChannelSerializer(*args, **kwargs)
+
+    @extend_schema(request=ChannelSerializer, responses=OpenApiTypes.ANY,
+                   description="[{id: socket id, data: profile or null}] of the channel's members.")
+    def get_members(self, request):
+        body = request.data if isinstance(request.data, dict) else None
+        if body is None:
+            raise ValidationFailed("The body must be a JSON object.")
+        services.require_enabled()
+        channel = names.clean_channel(body.get("channel"))
+        user = request.user if request.user.is_authenticated else None
+        if not get_adapter().can_see_members(user, channel):
+            if user is None:
+                try:
+                    from agnost_django.auth.exceptions import MissingSessionToken
+                except ImportError:
+                    raise ChannelNotAllowed(details={"channel": channel}) from None
+                raise MissingSessionToken()
+            raise ChannelNotAllowed(details={"channel": channel})
+        return Response(services.get_members(channel))
