@@ -25,7 +25,7 @@ multipart body is stored as it comes, unparsed).
 The client streams too: the file is written to disk once and sent in 1 MiB chunks, and
 downloads are read in 1 MiB chunks, so the benchmark itself holds no whole file.
 
-Stacks: ``embedded`` (SQLite, files on disk under the project's ``MEDIA_ROOT``) and
+Stacks: ``embedded`` (SQLite, files on disk in the interop server's temporary directory) and
 ``services`` (PostgreSQL + Redis, files on S3: moto's standalone server in a subprocess).
 Uploaded files are deleted through the API at the end.
 """
@@ -431,14 +431,14 @@ def measure(target, file: TestFile, warm: TestFile) -> dict:
 # -- S3 for the services stack ---------------------------------------------------------------
 
 class MotoS3:
-    """moto's standalone S3 server in a subprocess (its memory is not the server's)."""
-
-    BUCKET = "storage-bench"
-    KEY, SECRET, REGION = "storage-bench", "storage-bench-secret", "us-east-1"
+    """moto's standalone S3 server in a subprocess, handed to the interop harness through
+    ``TEST_S3_ENDPOINT_URL`` (else the harness would run moto inside this process, whose
+    memory would then hold every uploaded object). Not started if that variable is set."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.process = None
+        self.log = None
 
     def start(self) -> MotoS3:
         import subprocess
@@ -446,19 +446,22 @@ class MotoS3:
         import time
         import urllib.request
 
+        from tests import s3
         from tests.interop.server import free_port
 
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        if os.environ.get("TEST_S3_ENDPOINT_URL"):
+            return self
+        port = free_port()
+        endpoint = f"http://127.0.0.1:{port}"
         moto = Path(sys.executable).with_name("moto_server")
         self.log = open(self.folder / "moto.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(self.port)],
+        self.process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while True:
             try:
-                opener.open(f"{self.endpoint}/moto-api/", timeout=2).read()
+                opener.open(f"{endpoint}/moto-api/", timeout=2).read()
                 break
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
@@ -467,21 +470,20 @@ class MotoS3:
                 time.sleep(0.2)
         import boto3
 
-        boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.KEY,
-                     aws_secret_access_key=self.SECRET, region_name=self.REGION).create_bucket(Bucket=self.BUCKET)
+        boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=s3.ACCESS_KEY,
+                     aws_secret_access_key=s3.SECRET_KEY, region_name=s3.REGION).create_bucket(Bucket=s3.BUCKET)
+        os.environ["TEST_S3_ENDPOINT_URL"] = endpoint
         return self
 
-    def env(self) -> dict[str, str]:
-        return {"AWS_STORAGE_BUCKET_NAME": self.BUCKET, "AWS_S3_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": self.KEY, "AWS_SECRET_ACCESS_KEY": self.SECRET,
-                "AWS_S3_REGION_NAME": self.REGION}
-
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            os.environ.pop("TEST_S3_ENDPOINT_URL", None)
+            if self.process.poll() is None:
+                self.process.terminate()
+                self.process.wait(timeout=10)
         self.process = None
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -557,7 +559,6 @@ def main() -> None:
         env = {"AGNOST_STORAGE_MAX_UPLOAD_SIZE": str(max(size, 100 * MIB))}
         if args.stack == "services":
             moto = MotoS3(folder).start()
-            env.update(moto.env())
         with InteropServer(args.stack, env=env) as server:
             target = AgnostTarget(server)
             try:
