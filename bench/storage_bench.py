@@ -337,7 +337,6 @@ class BaselineTarget:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.process = None
-        self.expected_upload: tuple[int, str] | None = None
 
     def start(self) -> BaselineTarget:
         import subprocess
@@ -399,6 +398,7 @@ def measure(target, file: TestFile, warm: TestFile) -> dict:
     each operation with the large file."""
     import time
 
+    cold = rss(target.pid)
     for _label, action, kind in OPERATIONS:
         if action == "upload":
             target.upload(kind, warm, f"warm-{kind}.bin")
@@ -425,7 +425,7 @@ def measure(target, file: TestFile, warm: TestFile) -> dict:
         rows[label] = {"mbps": file.size / MIB / elapsed, "seconds": elapsed, "start": start,
                        "peak": sampler.peak, "sampled": sampler.sampled_peak, "kernel": sampler.kernel_peak,
                        "samples": sampler.samples, "hwm": sampler.hwm_reset}
-    return {"idle": idle, "rows": rows}
+    return {"cold": cold, "idle": idle, "rows": rows}
 
 
 # -- S3 for the services stack ---------------------------------------------------------------
@@ -500,8 +500,9 @@ def report(args, file: TestFile, agnost: dict, baseline: dict) -> None:
     print(f"\nstorage benchmark — stack {stack}")
     print(f"{args.size_mb} MiB file of random bytes (sha256 {file.sha256[:16]}…), one request at a time, "
           f"1 uvicorn process per server")
-    print(f"idle RSS: agnost {mb(agnost['idle']):.1f} MB, baseline {mb(baseline['idle']):.1f} MB "
-          f"(after a 1 MiB warm-up of every route)")
+    print(f"idle RSS (after a 1 MiB warm-up of every route): agnost {mb(agnost['idle']):.1f} MB, "
+          f"baseline {mb(baseline['idle']):.1f} MB; before the warm-up: agnost {mb(agnost['cold']):.1f} MB, "
+          f"baseline {mb(baseline['cold']):.1f} MB")
     print("start+ / peak+: RSS when the request began / its peak during the request, minus idle "
           "(MB = MiB; peak = max of 20 ms samples and VmHWM)")
     print("baseline: a minimal ASGI app on the same uvicorn that streams the body to a temp file "

@@ -140,6 +140,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def _s3_transfer_config():
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(max_concurrency=4)
+    config.max_in_memory_upload_chunks = 4
+    return config
+
+
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -150,6 +160,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
             "location": os.environ.get("AWS_LOCATION", ""),  # a folder of the bucket
+            # boto3 keeps up to 10 parts of 8 MB in memory per upload by default.
+            "transfer_config": _s3_transfer_config(),
         },
     }
 

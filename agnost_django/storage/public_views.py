@@ -49,4 +49,4 @@ class PublicFileView(AgnostAPIView):
         else:
             raise NotPublic()
         download = request.query_params.get("download") not in (None, "", "0", "false")
-        return file_response(file, attachment=download, neutralise_active=True, cache_control=cache_control)
+        return file_response(file, request, attachment=download, neutralise_active=True, cache_control=cache_control)

@@ -300,7 +300,7 @@ class StorageViewSet(AgnostViewSet):
     def file_download(self, request):
         data = self.body()
         file = services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
-        return file_response(file, attachment=True)
+        return file_response(file, request, attachment=True)
 
     @extend_schema(request=s.RenameFileSerializer, responses=OpenApiTypes.OBJECT)
     def file_rename(self, request):
