@@ -55,7 +55,7 @@ class Client:
     def __init__(self, headers=None) -> None:
         self.ws = WebsocketCommunicator(application(), PATH, headers=headers or [])
         self.sid = None
-        self.events: list = []
+        self.backlog: list[str] = []
 
     async def open(self) -> dict:
         connected, _code = await self.ws.connect()
@@ -65,12 +65,17 @@ class Client:
         return json.loads(frame[1:])
 
     async def connect(self, **auth) -> str:
+        """CONNECT with ``auth``; returns the server's answer frame (``40{sid}`` or ``44{...}``)."""
         await self.open()
         await self.ws.send_to(text_data="40" + json.dumps(auth))
         frame = await self.next_frame()
+        if frame.startswith("40{"):
+            self.sid = json.loads(frame[2:])["sid"]
         return frame
 
     async def next_frame(self, timeout: float = 2) -> str:
+        if self.backlog:
+            return self.backlog.pop(0)
         while True:
             frame = await self.ws.receive_from(timeout)
             if frame == "2":  # answer pings
@@ -81,13 +86,25 @@ class Client:
     async def emit(self, event: str, payload) -> None:
         await self.ws.send_to(text_data="42" + json.dumps([event, payload]))
 
+    async def call(self, event: str, payload):
+        """Emit with an acknowledgement id and wait for the ack (other frames are kept for
+        :meth:`receive_event`); returns the ack's arguments."""
+        self.ack_id = getattr(self, "ack_id", 0) + 1
+        await self.ws.send_to(text_data=f"42{self.ack_id}" + json.dumps([event, payload]))
+        prefix = f"43{self.ack_id}"
+        while True:
+            frame = await self.next_frame()
+            if frame.startswith(prefix):
+                return json.loads(frame[len(prefix):])
+            self.backlog.append(frame)
+
     async def receive_event(self, timeout: float = 2):
         frame = await self.next_frame(timeout)
         assert frame.startswith("42"), frame
         return json.loads(frame[2:])
 
     async def nothing(self, timeout: float = 0.3) -> bool:
-        return await self.ws.receive_nothing(timeout)
+        return not self.backlog and await self.ws.receive_nothing(timeout)
 
     async def close(self) -> None:
         await self.ws.disconnect()
@@ -96,3 +113,42 @@ class Client:
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@pytest.fixture
+def client_key(transactional_db):
+    from agnost_django.core.services import create_client_key
+
+    return create_client_key("realtime tests")[1]
+
+
+@pytest.fixture
+async def connect(client_key):
+    """``await connect(**auth)`` -> a connected Client (closed after the test)."""
+    clients = []
+
+    async def make(**auth):
+        client = Client(headers=auth.pop("headers", None))
+        auth.setdefault("clientKey", client_key)
+        frame = await client.connect(**auth)
+        assert frame.startswith("40{"), frame
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        try:
+            await client.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """channels_redis binds its locks to the event loop that first used the layer, and every
+    async test has its own loop: give each test a new layer object."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
