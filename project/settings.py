@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "agnost_django.data",
     "agnost_django.storage",
     "agnost_django.realtime",
+    "agnost_django.queues",
     "agnost_django.cache",
     "project.todos",
 ]

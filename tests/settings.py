@@ -34,4 +34,4 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405
 
 # Models exposed by the data-module and expression tests.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp", "tests.jobsapp"]

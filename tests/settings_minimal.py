@@ -6,5 +6,6 @@ from tests.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [
     app for app in INSTALLED_APPS
-    if app not in ("agnost_django.cache", "agnost_django.data", "agnost_django.storage", "tests.dataapp", "django_q")
+    if app not in ("agnost_django.cache", "agnost_django.data", "agnost_django.storage", "agnost_django.realtime",
+                   "agnost_django.queues", "tests.dataapp", "tests.jobsapp", "django_q")
 ]

@@ -5,4 +5,4 @@ data interop tests expose (``tests/dataapp``)."""
 from project.settings import *  # noqa: F403
 from project.settings import INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp", "tests.jobsapp"]

@@ -1,0 +1,55 @@
+"""A thread in every django-q2 worker process that hands due messages to the broker and
+recovers the messages of lost workers.
+
+django-q2's scheduler looks for due schedules only every 30 seconds, too coarse for message
+delays; this loop looks every ``AGNOST_QUEUES_DISPATCH_INTERVAL`` (0.25 s), so a delay is
+honoured within a second. Several workers run the loop at once: each hand-over is a
+conditional UPDATE, so a message is dispatched once per delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.db import close_old_connections
+
+from agnost_django.queues.conf import queues_settings
+
+logger = logging.getLogger("agnost_django.queues")
+_started = threading.Event()
+
+
+def start(**kwargs) -> None:
+    """Connected to django-q2's ``post_spawn``: start the loop in this worker process (not
+    when django-q2 runs a task synchronously in the calling process)."""
+    from multiprocessing import current_process
+
+    from django_q.conf import Conf
+
+    if _started.is_set() or Conf.SYNC or current_process().name == "MainProcess":
+        return
+    _started.set()
+    threading.Thread(target=loop, name="agnost-queues-dispatcher", daemon=True).start()
+
+
+def loop() -> None:
+    from agnost_django.queues import services
+
+    last_recovery = last_purge = 0.0
+    while True:
+        try:
+            services.dispatch_due()
+            now = time.monotonic()
+            if now - last_recovery >= queues_settings.RECOVERY_INTERVAL:
+                last_recovery = now
+                services.recover()
+            if now - last_purge >= 3600:
+                last_purge = now
+                services.purge()
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            logger.exception("queue dispatcher")
+        finally:
+            close_old_connections()
+        time.sleep(queues_settings.DISPATCH_INTERVAL)

@@ -1,0 +1,249 @@
+"""Submitting, running, retrying and recovering messages.
+
+Delivery is at least once: a message is run until an attempt completes or its attempts are
+used up. The row is claimed by the worker that runs it (``status`` pending -> processing, for
+one ``delivery`` number), and every way to lose a run puts it back: the handler raises (retried
+with back-off), django-q2 stops it at its timeout or the worker dies (another worker's
+dispatcher sees the dead process, or the lease runs out on another machine), or the broker loses
+the task (dispatched again after ``REDISPATCH_AFTER``). The last failure leaves the message in
+``errors`` (the dead letter); the admin can requeue it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import socket
+import traceback
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from agnost_django.core.exceptions import error_item
+from agnost_django.core.registry import NotRegistered
+from agnost_django.queues.conf import queues_settings
+from agnost_django.queues.exceptions import (
+    InvalidDelay,
+    InvalidMessageId,
+    MessageTooLarge,
+    QueueErrorCode,
+    QueueNotAllowed,
+    QueueNotFound,
+)
+from agnost_django.queues.models import QueueMessage
+from agnost_django.queues.registry import queues
+
+logger = logging.getLogger("agnost_django.queues")
+Status = QueueMessage.Status
+RUNNER = "agnost_django.queues.services.run"
+
+
+def get_queue(name: Any):
+    if not isinstance(name, str) or not name:
+        raise QueueNotFound(details={"queue": name if isinstance(name, str) else None})
+    try:
+        return queues.get(name)
+    except NotRegistered:
+        raise QueueNotFound(f"There is no queue {name!r}.", details={"queue": name}) from None
+
+
+def submit(name: Any, message: Any = None, *, delay: Any = None, from_client: bool = False) -> QueueMessage:
+    """Record a message and hand it to django-q2 when the current transaction commits."""
+    entry = get_queue(name)
+    if from_client and not entry.clients:
+        raise QueueNotAllowed(details={"queue": entry.name})
+    if delay is None:
+        delay = 0
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0 or delay > 366 * 86400:
+        raise InvalidDelay(details={"delay": delay if isinstance(delay, (int, float, str)) else None})
+    if len(json.dumps(message, default=str)) > queues_settings.MAX_PAYLOAD_SIZE:
+        raise MessageTooLarge(details={"limit": queues_settings.MAX_PAYLOAD_SIZE})
+    now = timezone.now()
+    row = QueueMessage.objects.create(
+        queue_name=entry.name, payload=message, delay=float(delay), max_attempts=entry.retries + 1,
+        run_after=now + datetime.timedelta(seconds=float(delay)),
+    )
+    if not delay:
+        transaction.on_commit(lambda: dispatch(row.pk, row.delivery))
+    return row
+
+
+def dispatch(message_id: uuid.UUID, delivery: int) -> bool:
+    """Hand one delivery of a message to django-q2, once (a conditional UPDATE claims it)."""
+    from django_q.tasks import async_task
+
+    claimed = QueueMessage.objects.filter(pk=message_id, delivery=delivery, status=Status.PENDING,
+                                          dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    if not claimed:
+        return False
+    row = QueueMessage.objects.only("queue_name").get(pk=message_id)
+    try:
+        timeout = queues.get(row.queue_name).timeout
+    except NotRegistered:
+        timeout = None
+    async_task(RUNNER, str(message_id), delivery, task_name=f"agnost-queue:{row.queue_name}", group=row.queue_name,
+               timeout=timeout, ack_failure=True)
+    return True
+
+
+def message_info(message_id: Any) -> QueueMessage | None:
+    """The message, or ``None`` for an id that no message has (any more)."""
+    try:
+        pk = uuid.UUID(str(message_id))
+    except ValueError:
+        raise InvalidMessageId(details={"messageId": str(message_id)[:100]}) from None
+    return QueueMessage.objects.filter(pk=pk).first()
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run(message_id: str, delivery: int) -> None:
+    """The django-q2 task: run one delivery of a message. Never raises: django-q2 must not
+    redeliver on its own (its retries would loop forever with the default settings)."""
+    now = timezone.now()
+    claimed = QueueMessage.objects.filter(pk=message_id, delivery=delivery, status=Status.PENDING).update(
+        status=Status.PROCESSING, started_at=now, attempts=F("attempts") + 1, worker=_worker_id(),
+        lease_until=now + datetime.timedelta(seconds=_timeout_of(message_id) + queues_settings.LEASE_GRACE),
+    )
+    if not claimed:
+        return  # a duplicate or stale delivery: someone else has it, or it is done
+    row = QueueMessage.objects.get(pk=message_id)
+    try:
+        entry = queues.get(row.queue_name)
+    except NotRegistered:
+        _failed(row, error_item(500, QueueErrorCode.QUEUE_NOT_FOUND.value,
+                                f"No handler is registered for the queue {row.queue_name!r}."), final=True)
+        return
+    started = timezone.now()
+    try:
+        entry.obj(row.payload)
+    except Exception as exc:  # noqa: BLE001 - recorded, then retried or dead-lettered
+        logger.exception("queue %s: message %s failed (attempt %d of %d)", row.queue_name, row.pk,
+                         row.attempts, row.max_attempts)
+        details = {"exception": type(exc).__name__, "attempt": row.attempts}
+        if settings.DEBUG:
+            details["traceback"] = traceback.format_exc()
+        _failed(row, error_item(500, QueueErrorCode.QUEUE_EXECUTION_ERROR.value, str(exc) or type(exc).__name__,
+                                details))
+        return
+    done = QueueMessage.objects.filter(pk=row.pk, delivery=delivery, status=Status.PROCESSING).update(
+        status=Status.COMPLETED, completed_at=timezone.now(), lease_until=None)
+    if entry.log_execution:
+        logger.info("queue %s: message %s completed in %.3f s%s", row.queue_name, row.pk,
+                    (timezone.now() - started).total_seconds(), "" if done else " (after it was recovered)")
+
+
+def _timeout_of(message_id: str) -> float:
+    row = QueueMessage.objects.only("queue_name").filter(pk=message_id).first()
+    try:
+        return queues.get(row.queue_name).timeout if row else 60
+    except NotRegistered:
+        return 60
+
+
+def _failed(row: QueueMessage, item: dict[str, Any], *, final: bool = False) -> None:
+    """Record a failed attempt of ``row`` (at its current delivery): retry later or dead-letter."""
+    errors = [*row.errors, item]
+    if final or row.attempts >= row.max_attempts:
+        QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery).update(
+            status=Status.ERRORS, errors=errors, completed_at=timezone.now(), lease_until=None)
+        return
+    try:
+        backoff = queues.get(row.queue_name).backoff
+    except NotRegistered:
+        backoff = 0
+    wait = min(backoff * 2 ** (row.attempts - 1), 3600)
+    QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery).update(
+        status=Status.PENDING, errors=errors, delivery=F("delivery") + 1, dispatched_at=None, lease_until=None,
+        run_after=timezone.now() + datetime.timedelta(seconds=wait))
+
+
+def dispatch_due(limit: int = 100) -> int:
+    """Hand due messages to django-q2: delayed ones whose time has come, retries after their
+    back-off, and any the broker lost."""
+    now = timezone.now()
+    lost = now - datetime.timedelta(seconds=queues_settings.REDISPATCH_AFTER)
+    due = QueueMessage.objects.filter(status=Status.PENDING, run_after__lte=now).filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).values_list("pk", "delivery", "dispatched_at")[:limit]
+    count = 0
+    for pk, delivery, dispatched_at in list(due):
+        if dispatched_at is not None:  # the broker lost it: a new delivery number
+            if not QueueMessage.objects.filter(pk=pk, delivery=delivery, dispatched_at=dispatched_at).update(
+                    delivery=F("delivery") + 1, dispatched_at=None):
+                continue
+            delivery += 1
+        count += dispatch(pk, delivery)
+    return count
+
+
+def recover() -> int:
+    """Put back the messages of dead workers: on this machine, workers whose process is gone;
+    anywhere, leases that ran out."""
+    now = timezone.now()
+    host = socket.gethostname()
+    recovered = 0
+    for row in QueueMessage.objects.filter(status=Status.PROCESSING).only(
+            "pk", "delivery", "worker", "lease_until", "attempts", "max_attempts", "errors", "queue_name"):
+        worker_host, _sep, pid = row.worker.rpartition(":")
+        dead_here = worker_host == host and pid.isdigit() and not _alive(int(pid))
+        if not dead_here and not (row.lease_until and row.lease_until < now):
+            continue
+        item = error_item(500, QueueErrorCode.WORKER_LOST.value,
+                          "The worker running the message stopped (killed, or past its timeout).",
+                          {"worker": row.worker, "attempt": row.attempts})
+        before = QueueMessage.objects.filter(pk=row.pk, status=Status.PROCESSING, delivery=row.delivery).exists()
+        if before:
+            _failed(row, item)
+            recovered += 1
+            logger.warning("queue %s: message %s recovered from lost worker %s", row.queue_name, row.pk, row.worker)
+    return recovered
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def requeue(row: QueueMessage) -> bool:
+    """Give a dead-lettered (or completed) message a fresh set of attempts, now."""
+    updated = QueueMessage.objects.filter(pk=row.pk, status__in=[Status.ERRORS, Status.COMPLETED]).update(
+        status=Status.PENDING, attempts=0, delivery=F("delivery") + 1, dispatched_at=None, lease_until=None,
+        run_after=timezone.now(), started_at=None, completed_at=None)
+    if updated:
+        row.refresh_from_db()
+        transaction.on_commit(lambda: dispatch(row.pk, row.delivery))
+    return bool(updated)
+
+
+def purge(days: int | None = None) -> int:
+    days = queues_settings.RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    count, _ = QueueMessage.objects.filter(status__in=[Status.COMPLETED, Status.ERRORS],
+                                           submitted_at__lt=cutoff).delete()
+    return count
+
+
+def info_json(row: QueueMessage | None) -> dict[str, Any] | None:
+    """The client's MessageInfo."""
+    if row is None:
+        return None
+    iso = lambda value: value.isoformat() if value else None  # noqa: E731
+    return {
+        "messageId": str(row.pk), "queueId": row.queue_name, "queueName": row.queue_name,
+        "submittedAt": iso(row.submitted_at), "startedAt": iso(row.started_at),
+        "completedAt": iso(row.completed_at), "status": row.status, "errors": row.errors or None,
+        "attempts": row.attempts, "delay": row.delay,
+    }
