@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "agnost_django.storage",
     "agnost_django.realtime",
     "agnost_django.queues",
+    "agnost_django.schedules",
     "agnost_django.cache",
     "project.todos",
 ]

@@ -38,3 +38,41 @@ def failing(message) -> None:
 @queue("server-only", retries=0)
 def server_only(message) -> None:
     _trace(message, "done")
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+import os  # noqa: E402
+
+from agnost_django.schedules import task  # noqa: E402
+
+TASK_LOG = os.environ.get("AGNOST_TEST_TASK_LOG")
+
+
+def _task_trace(event: str) -> None:
+    path = os.environ.get("AGNOST_TEST_TASK_LOG")
+    if path:
+        with open(path, "a") as handle:
+            handle.write(json.dumps({"event": event, "time": time.time()}) + "\n")
+
+
+@task("report", cron="0 2 * * *", clients=True)
+def report() -> None:
+    _task_trace("report")
+
+
+@task("exclusive", overlap=False, clients=True)
+def exclusive() -> None:
+    _task_trace("exclusive-start")
+    time.sleep(float(os.environ.get("AGNOST_TEST_TASK_SLEEP", "0")))
+    _task_trace("exclusive-done")
+
+
+@task("broken", clients=True)
+def broken() -> None:
+    raise ValueError("the task failed")
+
+
+@task("internal")
+def internal() -> None:
+    _task_trace("internal")

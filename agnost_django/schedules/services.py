@@ -1,0 +1,187 @@
+"""Syncing schedules from the code, triggering runs, and running them.
+
+**Re-sync rule.** Each registered task has a ``ScheduledTask`` row. The code's ``cron`` and
+``enabled`` are copied into the row when it is created, and again at every sync *unless the
+row was edited in the admin since* (its value differs from the code's value at the last
+sync, kept in ``code_cron``/``code_enabled``). So an admin edit survives deploys until the
+admin sets it back to the code's value. Every sync (``post_migrate``, ``manage.py
+agnost_sync_schedules``, saving a row in the admin) makes django-q2's ``Schedule``
+``agnost:<name>`` match the row: created or updated when enabled with a cron, deleted
+otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import traceback
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agnost_django.core.exceptions import error_item
+from agnost_django.core.registry import NotRegistered
+from agnost_django.schedules.exceptions import InvalidTaskId, TaskErrorCode, TaskNotAllowed, TaskNotFound
+from agnost_django.schedules.models import ScheduledTask, TaskRun
+from agnost_django.schedules.registry import tasks
+
+logger = logging.getLogger("agnost_django.schedules")
+Status = TaskRun.Status
+PREFIX = "agnost:"
+
+
+def get_task(name: Any):
+    if not isinstance(name, str) or not name:
+        raise TaskNotFound(details={"task": name if isinstance(name, str) else None})
+    try:
+        return tasks.get(name)
+    except NotRegistered:
+        raise TaskNotFound(f"There is no task {name!r}.", details={"task": name}) from None
+
+
+# -- schedules ------------------------------------------------------------------------------
+
+def sync_all() -> None:
+    """Rows and django-q2 schedules for every registered task; schedules of tasks no longer
+    registered are removed (their rows and runs stay)."""
+    from django_q.models import Schedule
+
+    for entry in tasks:
+        code_cron = entry.cron or ""
+        row, created = ScheduledTask.objects.get_or_create(
+            name=entry.name, defaults={"cron": code_cron, "enabled": entry.enabled, "code_cron": code_cron,
+                                       "code_enabled": entry.enabled})
+        if not created:
+            if row.cron == row.code_cron:
+                row.cron = code_cron
+            if row.enabled == row.code_enabled:
+                row.enabled = entry.enabled
+            row.code_cron, row.code_enabled = code_cron, entry.enabled
+            row.save()
+        sync_schedule(row)
+    Schedule.objects.filter(name__startswith=PREFIX).exclude(
+        name__in=[PREFIX + name for name in tasks.names()]).delete()
+
+
+def sync_schedule(row: ScheduledTask) -> None:
+    from django_q.models import Schedule
+
+    name = PREFIX + row.name
+    if not (row.enabled and row.cron) or row.name not in tasks:
+        Schedule.objects.filter(name=name).delete()
+        return
+    Schedule.objects.update_or_create(name=name, defaults={
+        "func": "agnost_django.schedules.services.scheduled", "args": repr(row.name),
+        "schedule_type": Schedule.CRON, "cron": row.cron, "repeats": -1,
+    })
+
+
+# -- runs -----------------------------------------------------------------------------------
+
+def trigger(name: Any, *, by: str, from_client: bool = False) -> TaskRun:
+    """A run of the task now, handed to django-q2 when the current transaction commits."""
+    entry = get_task(name)
+    if from_client and not entry.clients:
+        raise TaskNotAllowed(details={"task": entry.name})
+    run = TaskRun.objects.create(task_name=entry.name, trigger=by)
+    transaction.on_commit(lambda: _enqueue(run, entry))
+    return run
+
+
+def _enqueue(run: TaskRun, entry) -> None:
+    from django_q.tasks import async_task
+
+    async_task("agnost_django.schedules.services.execute", str(run.pk), task_name=f"agnost-task:{entry.name}",
+               group=entry.name, timeout=entry.timeout, ack_failure=True)
+
+
+def scheduled(name: str) -> None:
+    """The django-q2 ``Schedule`` function: a run triggered by the schedule, run right here."""
+    if name not in tasks:
+        logger.warning("task %s is scheduled but not registered", name)
+        return
+    run = TaskRun.objects.create(task_name=name, trigger=TaskRun.Trigger.SCHEDULE)
+    execute(str(run.pk))
+
+
+def execute(run_id: str) -> None:
+    """Run one TaskRun (once: the row is claimed). Never raises."""
+    now = timezone.now()
+    if not TaskRun.objects.filter(pk=run_id, status=Status.PENDING).update(
+            status=Status.PROCESSING, started_at=now, worker=f"{socket.gethostname()}:{os.getpid()}"):
+        return
+    run = TaskRun.objects.get(pk=run_id)
+    try:
+        entry = tasks.get(run.task_name)
+    except NotRegistered:
+        _finish(run, error_item(500, TaskErrorCode.TASK_NOT_FOUND.value, f"No task {run.task_name!r} is registered."))
+        return
+    locked = False
+    if not entry.overlap:
+        until = now + datetime.timedelta(seconds=entry.timeout + 30)
+        locked = bool(ScheduledTask.objects.filter(name=entry.name).filter(
+            Q(running_run__isnull=True) | Q(running_until__lt=now)).update(running_run=run.pk, running_until=until))
+        if not locked:
+            ScheduledTask.objects.get_or_create(name=entry.name, defaults={"cron": entry.cron or "",
+                                                                           "code_cron": entry.cron or ""})
+            locked = bool(ScheduledTask.objects.filter(name=entry.name).filter(
+                Q(running_run__isnull=True) | Q(running_until__lt=now)).update(running_run=run.pk,
+                                                                               running_until=until))
+        if not locked:
+            _finish(run, error_item(409, TaskErrorCode.TASK_ALREADY_RUNNING.value,
+                                    f"Another run of {entry.name!r} is in progress."))
+            return
+    try:
+        entry.obj()
+    except Exception as exc:  # noqa: BLE001 - recorded in the run
+        logger.exception("task %s: run %s failed", entry.name, run.pk)
+        details = {"exception": type(exc).__name__}
+        if settings.DEBUG:
+            details["traceback"] = traceback.format_exc()
+        _finish(run, error_item(500, TaskErrorCode.TASK_EXECUTION_ERROR.value, str(exc) or type(exc).__name__,
+                                details))
+    else:
+        _finish(run, None)
+        if entry.log_execution:
+            logger.info("task %s: run %s completed", entry.name, run.pk)
+    finally:
+        if locked:
+            ScheduledTask.objects.filter(name=entry.name, running_run=run.pk).update(running_run=None,
+                                                                                     running_until=None)
+
+
+def _finish(run: TaskRun, error: dict[str, Any] | None) -> None:
+    TaskRun.objects.filter(pk=run.pk).update(
+        status=Status.ERRORS if error else Status.COMPLETED, completed_at=timezone.now(),
+        errors=[*run.errors, error] if error else run.errors)
+
+
+def run_info(run_id: Any) -> TaskRun | None:
+    try:
+        pk = uuid.UUID(str(run_id))
+    except ValueError:
+        raise InvalidTaskId(details={"taskId": str(run_id)[:100]}) from None
+    return TaskRun.objects.filter(pk=pk).first()
+
+
+def info_json(run: TaskRun | None) -> dict[str, Any] | None:
+    """The client's TaskInfo."""
+    if run is None:
+        return None
+    iso = lambda value: value.isoformat() if value else None  # noqa: E731
+    return {
+        "taskId": str(run.pk), "scheduledTaskId": run.task_name, "scheduledTaskName": run.task_name,
+        "triggeredAt": iso(run.triggered_at), "startedAt": iso(run.started_at), "completedAt": iso(run.completed_at),
+        "status": run.status, "errors": run.errors or None, "trigger": run.trigger,
+    }
+
+
+def purge(days: int = 30) -> int:
+    count, _ = TaskRun.objects.filter(triggered_at__lt=timezone.now() - datetime.timedelta(days=days)).delete()
+    return count
