@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "agnost_django.realtime",
     "agnost_django.queues",
     "agnost_django.schedules",
+    "agnost_django.functions",
     "agnost_django.cache",
     "project.todos",
 ]

@@ -7,5 +7,5 @@ from tests.settings import INSTALLED_APPS
 INSTALLED_APPS = [
     app for app in INSTALLED_APPS
     if app not in ("agnost_django.cache", "agnost_django.data", "agnost_django.storage", "agnost_django.realtime",
-                   "agnost_django.queues", "agnost_django.schedules", "tests.dataapp", "tests.jobsapp", "django_q")
+                   "agnost_django.queues", "agnost_django.schedules", "agnost_django.functions", "tests.dataapp", "tests.jobsapp", "django_q")
 ]

@@ -77,6 +77,12 @@ class Agnost:
         """The helper function registered as ``name``."""
         return self._manager("functions", name)
 
+    def endpoint(self, name: str) -> Any:
+        """The endpoint registered as ``name`` (its URL and options)."""
+        if not apps.is_installed("agnost_django.functions"):
+            return self._manager("functions", name)
+        return import_module("agnost_django.functions.facade").get_endpoint(name)
+
     @property
     def realtime(self) -> Any:
         """Publishing to realtime channels."""

@@ -76,3 +76,89 @@ def broken() -> None:
 @task("internal")
 def internal() -> None:
     _task_trace("internal")
+
+
+# -- endpoints, middlewares, helpers ---------------------------------------------------------
+
+import asyncio  # noqa: E402
+
+from django.http import HttpResponse  # noqa: E402
+
+from agnost_django.functions import endpoint, function, middleware  # noqa: E402
+
+
+@middleware("stamp")
+def stamp(request, call_next):
+    request.stamps = [*getattr(request, "stamps", []), "stamp"]
+    response = call_next(request)
+    response["X-Stamp"] = ",".join(request.stamps)
+    return response
+
+
+@middleware("second")
+def second(request, call_next):
+    request.stamps = [*getattr(request, "stamps", []), "second"]
+    return call_next(request)
+
+
+@middleware("gate")
+def gate(request, call_next):
+    if request.headers.get("X-Open") != "sesame":
+        from agnost_django.core.exceptions import AgnostAPIError
+
+        raise AgnostAPIError("The gate is closed.", code="gate_closed", status_code=403)
+    return call_next(request)
+
+
+@endpoint("echo-order", path="/orders/:id", method=["GET", "POST", "PUT", "DELETE"], middlewares=["stamp", "second"])
+def echo_order(request, id):
+    return {"id": id, "method": request.method, "query": dict(request.query_params), "body": request.data,
+            "header": request.headers.get("X-Custom"), "stamps": getattr(request, "stamps", [])}
+
+
+@endpoint("typed", path="/items/<int:number>", key_required=False)
+def typed(request, number):
+    return {"number": number, "type": type(number).__name__}
+
+
+@endpoint("whoami", path="/me", session_required=True)
+def whoami(request):
+    return {"user": str(request.user.pk)}
+
+
+@endpoint("crash", path="/crash", method="POST")
+def crash(request):
+    raise KeyError("secret internals")
+
+
+@endpoint("file", path="/download/report.txt", key_required=False)
+def file(request):
+    response = HttpResponse(b"plain report", content_type="text/plain")
+    response["Content-Disposition"] = 'attachment; filename="report.txt"'
+    return response
+
+
+@endpoint("slow-async", path="/slow-async", timeout=0.2)
+async def slow_async(request):
+    await asyncio.sleep(2)
+    return {"late": True}
+
+
+@endpoint("limited", path="/limited", rate_limit="3/min", key_required=False)
+def limited(request):
+    return {"ok": True}
+
+
+@endpoint("gated", path="/gated", middlewares=["gate"], key_required=False)
+def gated(request):
+    return {"through": True}
+
+
+@function("slugify")
+def slugify(text, separator="-"):
+    return separator.join(text.lower().split())
+
+
+@function("explode")
+def explode():
+    raise RuntimeError("boom")
