@@ -129,12 +129,17 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
                                   "CONFIG": {"capacity": 1500, "expiry": 30}}}
 
+# django-q2: agnost's queues and tasks track, retry and recover their runs themselves, so a
+# task is attempted once by django-q2 (max_attempts 1, failures acknowledged). `timeout` is the
+# longest any run may take (each queue and task sets its own below it); `retry` must exceed it,
+# or the ORM broker would hand a running task to a second worker.
 Q_CLUSTER = {
     "name": "agnost",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    "timeout": 60,
-    "retry": 90,
+    "timeout": 600,
+    "retry": 660,
     "max_attempts": 1,
+    "ack_failures": True,
     "catch_up": False,
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default"}),
 }

@@ -23,7 +23,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "orm": "default", "sync": True}
+Q_CLUSTER = {"name": "agnost-tests", "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True,
+             "orm": "default", "sync": True}
 
 # Which stack the interop server of tests/interop runs on (see tests/interop/server.py).
 INTEROP_STACK = "embedded"

@@ -25,7 +25,8 @@ CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": RE
 CHANNEL_LAYERS = {
     "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
 }
-Q_CLUSTER = {"name": "agnost-tests", "timeout": 60, "retry": 90, "redis": REDIS_URL, "sync": True}
+Q_CLUSTER = {"name": "agnost-tests", "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True,
+             "redis": REDIS_URL, "sync": True}
 INTEROP_STACK = "services"
 
 # Files on S3, through django-storages, against a local S3 server (tests/s3.py).
