@@ -40,3 +40,22 @@ def test_client_key_command_works(db):
     out = StringIO()
     call_command("agnost_create_client_key", "minimal", stdout=out)
     assert out.getvalue().strip().splitlines()[-1].startswith("agk_")
+
+
+@pytest.mark.parametrize(("app", "call"), [
+    ("agnost_django.storage", lambda: agnost.storage().bucket("avatars").file("a.png").get_info()),
+    ("agnost_django.queues", lambda: agnost.queue("emails").send({"to": "x"})),
+    ("agnost_django.schedules", lambda: agnost.task("report").run()),
+    ("agnost_django.functions", lambda: agnost.func("helper").run(1)),
+    ("agnost_django.functions", lambda: agnost.endpoint("e").url()),
+    ("agnost_django.realtime", lambda: agnost.realtime.broadcast("event", {})),
+])
+def test_modules_not_installed_answer_a_clear_result(app, call, db):
+    result = call()
+    if apps.is_installed(app):
+        assert result.errors is None or result.errors.items[0].code != "module_not_installed"
+        return
+    assert not result
+    (item,) = result.errors.items
+    assert item.code == "module_not_installed" and item.origin == "server_error"
+    assert "INSTALLED_APPS" in item.message and result.errors.status == 501

@@ -23,6 +23,10 @@ def test_schema_is_valid_and_complete(api_client, db):
     assert set(schema["paths"]["/_api/rest/v1/cache"]) == {"get", "post", "delete"}
     storage = [path for path in schema["paths"] if path.startswith("/_api/rest/v1/storage/")]
     assert len(storage) == 34  # spec 3.3 and 3.4
+    assert {"/_api/rest/v1/queue", "/_api/rest/v1/queue/{message_id}", "/_api/rest/v1/task",
+            "/_api/rest/v1/task/{task_id}", "/_api/rest/v1/realtime/get-members", "/_api/rest/v1/endpoints"} \
+        <= set(schema["paths"])
+    assert not any(path.startswith("/orders") for path in schema["paths"])  # the host's endpoints are not the API
     upload = schema["paths"]["/_api/rest/v1/storage/bucket/upload-formdata"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
     header = schema["paths"]["/_api/rest/v1/cache/stats"]["get"]["parameters"][0]

@@ -49,4 +49,6 @@ def test_api_root_lists_mounted_modules(agnost_client):
     assert body["auth"].endswith("/_api/rest/v1/auth/user")
     assert body["db"].endswith("/_api/rest/v1/db/stats")
     assert body["storage"].endswith("/_api/rest/v1/storage/stats")
-    assert "queue" not in body  # the queues module is not installed
+    assert body["queue"].endswith("/_api/rest/v1/queue") and body["task"].endswith("/_api/rest/v1/task")
+    assert body["endpoint"].endswith("/_api/rest/v1/endpoints")
+    assert body["realtime"].endswith("/_api/rest/v1/realtime/get-members")

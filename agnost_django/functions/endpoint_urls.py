@@ -14,8 +14,12 @@ app_name = "agnost_endpoints"
 
 
 def build() -> list:
-    routes = sorted({entry.path for entry in endpoints})
-    return [path(django_route(route), EndpointView.as_view(route=route), name=route) for route in routes]
+    """One pattern per path, named after the (first) endpoint at that path."""
+    names: dict[str, str] = {}
+    for entry in endpoints:
+        names.setdefault(entry.path, entry.name)
+    return [path(django_route(route), EndpointView.as_view(route=route), name=names[route].replace(":", "-"))
+            for route in sorted(names)]
 
 
 urlpatterns = build()

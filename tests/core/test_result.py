@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from agnost_django import agnost
 from agnost_django.core.exceptions import ResourceNotFound
 from agnost_django.core.result import AgnostError, Result, returns_result
 
@@ -52,19 +51,3 @@ def test_returns_result_converts_only_agnost_errors():
         crashes()
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: agnost.queue("emails").send({"to": "x"}),
-        lambda: agnost.task("report").run(),
-        lambda: agnost.func("helper").run(1),
-    ],
-)
-def test_modules_not_installed_answer_a_clear_result(call):
-    result = call()
-    assert isinstance(result, Result) and not result
-    (item,) = result.errors.items
-    assert item.code == "module_not_installed"
-    assert item.origin == "server_error"
-    assert "INSTALLED_APPS" in item.message
-    assert result.errors.status == 501
