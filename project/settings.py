@@ -121,7 +121,11 @@ if REDIS_URL:
             # channels_redis drops messages silently once a connection's inbox holds
             # `capacity` of them: 1,500 absorbs a burst of fan-out to a slow client; undelivered
             # messages expire after 30 s; group membership after a day (re-added on heartbeats).
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30, "group_expiry": 86400},
+            # redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's blocking
+            # receive: idle connections would drop every 5 s (django/channels_redis#422).
+            # The prefix keeps apps sharing one Redis apart, as CACHE_KEY_PREFIX does the cache.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "capacity": 1500, "expiry": 30,
+                       "group_expiry": 86400, "prefix": os.environ.get("CACHE_KEY_PREFIX") or "asgi"},
         }
     }
 else:

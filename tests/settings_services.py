@@ -23,7 +23,8 @@ REDIS_DB = 1 + int(XDIST_WORKER.removeprefix("gw") or 0) % 14
 REDIS_URL = f"{REDIS_BASE_URL}/{REDIS_DB}"
 CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "capacity": 1500, "expiry": 30}}
 }
 Q_CLUSTER = {"name": "agnost-tests", "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True,
              "redis": REDIS_URL, "sync": True}

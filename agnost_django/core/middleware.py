@@ -1,8 +1,9 @@
 """``AgnostMiddleware``: every error under the API paths is JSON.
 
 The altogic client waits forever for a non-JSON error body, so on the paths matched by
-``AGNOST_CORE_API_PATH_PATTERN`` (``/_api/``, ``/_auth/``, ``/socket.io/``, and app
-endpoints registered later) this middleware:
+``AGNOST_CORE_API_PATH_PATTERN`` (``/_api/``, ``/_auth/``, ``/_storage/``, ``/socket.io/``),
+and on any request that carries the client's ``X-Client`` or client-key header (its calls
+to the host's endpoints, including paths where no endpoint is), this middleware:
 
 * answers an unexpected exception with a JSON 500 ``internal_server_error`` (logged with
   its traceback and sent through ``got_request_exception``; the exception text is shown
@@ -57,6 +58,13 @@ def is_api_path(path: str) -> bool:
     return re.search(core_settings.API_PATH_PATTERN, path) is not None
 
 
+def is_api_request(request) -> bool:
+    """An API path, or a request of the altogic client anywhere (its ``X-Client`` or
+    client-key header), e.g. to a path where the host has no endpoint."""
+    return (is_api_path(request.path) or bool(request.headers.get("X-Client"))
+            or bool(request.headers.get(core_settings.CLIENT_KEY_HEADER)))
+
+
 class AgnostMiddleware:
     sync_capable = True
     async_capable = True
@@ -76,7 +84,7 @@ class AgnostMiddleware:
         return self.process_response(request, await self.get_response(request))
 
     def process_exception(self, request, exception):
-        if isinstance(exception, _HTTP_EXCEPTIONS) or not is_api_path(request.path):
+        if isinstance(exception, _HTTP_EXCEPTIONS) or not is_api_request(request):
             return None
         logger.error(
             "Internal Server Error: %s", request.path, exc_info=exception,
@@ -88,7 +96,7 @@ class AgnostMiddleware:
 
     def process_response(self, request, response):
         status = response.status_code
-        if status < 400 or not is_api_path(request.path):
+        if status < 400 or not is_api_request(request):
             return response
         content_type = response.get("Content-Type", "")
         if "json" in content_type or getattr(response, "streaming", False):

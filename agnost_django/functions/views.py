@@ -60,6 +60,11 @@ class EndpointView(AgnostAPIView):
     def get_parsers(self):
         return [LimitedJSONParser(), FormParser(), MultiPartParser()]
 
+    @property
+    def allowed_methods(self) -> list[str]:
+        methods = {method for entry in endpoints if entry.path == self.route for method in entry.methods}
+        return sorted(methods) + ["OPTIONS"]
+
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise MethodNotAllowed(request.method)
 

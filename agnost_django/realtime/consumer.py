@@ -27,7 +27,7 @@ from agnost_django.realtime import names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import ChannelNotAllowed, RealtimeNotEnabled
-from agnost_django.realtime.presence import get_presence
+from agnost_django.realtime.presence import get_presence, jsonable
 
 logger = logging.getLogger("agnost_django.realtime")
 
@@ -64,10 +64,24 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         }, separators=(",", ":")))
         self.tasks.append(asyncio.ensure_future(self._ping_loop()))
 
+    async def __call__(self, scope, receive, send):
+        # When the client is already gone, sending to it raises out of the consumer (uvicorn's
+        # ClientDisconnected) and ``disconnect`` is never called: clean up here in any case.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._cleanup()
+
     async def disconnect(self, code: int) -> None:
+        await self._cleanup()
+
+    async def _cleanup(self) -> None:
+        """Idempotent: stop the ping loop, leave every channel (telling the others), leave the groups."""
         for task in getattr(self, "tasks", []):
             task.cancel()
-        if getattr(self, "sid", None):
+        self.tasks = []
+        if getattr(self, "sid", None) and not getattr(self, "cleaned", False):
+            self.cleaned = True
             await self._leave_everything()
 
     # -- frames ---------------------------------------------------------------------------
@@ -145,6 +159,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
                         return
         except asyncio.CancelledError:
             pass
+        except Exception:  # noqa: BLE001 - the client went away while we pinged it
+            logger.debug("ping loop of %s ended", getattr(self, "sid", None), exc_info=True)
 
     # -- Socket.IO packets ---------------------------------------------------------------
 
@@ -156,6 +172,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         elif packet.type in (protocol.EVENT, protocol.BINARY_EVENT):
             await self._event(packet)
         elif packet.type == protocol.DISCONNECT:
+            await self._cleanup()  # the client closes the socket right after sending this
             await self.close()
 
     async def _connect_namespace(self, packet: protocol.Packet) -> None:
@@ -227,7 +244,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         channel = names.clean_channel(payload.get("channel"))
         if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
             raise ChannelNotAllowed(details={"channel": channel})
-        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, self.profile)
+        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, jsonable(self.profile))
         self.channels[channel] = True
         await self.channel_layer.group_add(names.channel_group(channel), self.channel_name)
         if new:  # join is idempotent: no second notification
@@ -245,7 +262,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.profile = payload.get("data")
         if self.channels:
             await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, self.profile))
+                self.sid, dict.fromkeys(self.channels, jsonable(self.profile)))
         for channel in self.channels:
             await self._notify(channel, "channel:update", self._echo(payload))
 
@@ -272,7 +289,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def _heartbeat(self) -> None:
         try:
             await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, self.profile))
+                self.sid, dict.fromkeys(self.channels, jsonable(self.profile)))
             for group in [*self.groups_joined, *map(names.channel_group, self.channels)]:
                 await self.channel_layer.group_add(group, self.channel_name)
         except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one

@@ -27,6 +27,19 @@ def _digest(channel: str) -> str:
     return hashlib.sha256(channel.encode()).hexdigest()[:48]
 
 
+def jsonable(value: Any) -> Any:
+    """A profile as the registry keeps it: binary parts (a Buffer profile) as base64 text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
 def _alive(ts: float) -> bool:
     return ts >= time.time() - realtime_settings.PRESENCE_TTL
 
@@ -79,8 +92,8 @@ class RedisPresence:
         from django_redis import get_redis_connection
 
         self.redis = get_redis_connection(alias)
-        prefix = caches[alias].key_prefix or ""
-        self.prefix = f"{prefix}agnost:rt:"
+        prefix = caches[alias].key_prefix
+        self.prefix = f"{prefix}:agnost:rt:" if prefix else "agnost:rt:"
 
     def _key(self, channel: str) -> str:
         return f"{self.prefix}m:{_digest(channel)}"
@@ -94,6 +107,7 @@ class RedisPresence:
         pipe = self.redis.pipeline()
         pipe.hset(key, sid, self._value(data))
         pipe.hset(f"{self.prefix}names", _digest(channel), channel)
+        pipe.expire(f"{self.prefix}names", 86400)  # the channel index; pruned by all_channels()
         pipe.expire(key, int(realtime_settings.PRESENCE_TTL * 2) + 60)
         pipe.execute()
         return old is None or not _alive(json.loads(old)["ts"])

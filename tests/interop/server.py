@@ -7,8 +7,9 @@ then uvicorn serving ``project.asgi:application`` in a subprocess on a free port
 * ``embedded`` — a fresh SQLite file in a temporary directory, the local-memory cache
   (so the cache lives inside the uvicorn process only);
 * ``services`` — a fresh PostgreSQL database ``agnost_interop_<pid>_<random>`` (dropped on
-  stop) and Redis database 15 under a unique ``CACHE_KEY_PREFIX`` (its keys are deleted on
-  stop). ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point at the services, as in
+  stop) and Redis database 15 under a unique ``CACHE_KEY_PREFIX`` (its keys, ``<prefix>*``, which
+  includes the realtime presence keys ``<prefix>agnost:rt:...``, are deleted on stop).
+  ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point at the services, as in
   ``tests/settings_services.py``. Files go to S3 (``project/settings.py``'s
   ``AWS_STORAGE_BUCKET_NAME`` & co.): the bucket ``tests.s3.BUCKET`` of the S3 server that
   pass 2's settings started (``settings.S3_ENDPOINT_URL``), else of ``tests.s3.start()``
@@ -29,10 +30,22 @@ file per connection, messages separated by a line of 79 dashes), SMS through
 :data:`REDIRECT_URL`. Extra settings variables go through ``env``, e.g.
 ``InteropServer("embedded", env={"AGNOST_AUTH_EMAIL_CONFIRMATION": "1"})``.
 
+Two processes on one stack (the realtime tests): :meth:`InteropServer.spawn_peer` starts a
+second uvicorn process with the same environment — same database, same ``REDIS_URL`` and
+``CACHE_KEY_PREFIX`` (so, on the services stack, the same cache, Channels layer and realtime
+presence registry), same client key and temporary directory — on a port of its own, with its
+own log (``uvicorn-peer-<n>.log``). On the embedded stack a peer shares the SQLite file only:
+the local-memory cache, the in-memory channel layer and the presence registry live in each
+process. A peer owns nothing but its process: its :meth:`~InteropServer.stop` ends only that,
+and the server that spawned it stops its peers first. :meth:`InteropServer.kill` ends a
+server's uvicorn with SIGKILL (a crash: no disconnect handling, no cleanup); :attr:`pid` is
+its process id, for a test that kills it from another process.
+
 Standalone use::
 
     with InteropServer("embedded") as server:
         print(server.run_node("cache.test.mjs").stdout)
+        peer = server.spawn_peer()  # stopped with the server
 """
 
 from __future__ import annotations
@@ -161,6 +174,8 @@ class InteropServer:
         self._cache_prefix: str | None = None
         self._s3_location: str | None = None
         self._log_path: Path | None = None
+        self._peers: list[InteropServer] = []
+        self._is_peer = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -199,7 +214,11 @@ class InteropServer:
         return self
 
     def stop(self) -> None:
-        """Stop uvicorn and remove everything :meth:`start` created. Safe to call twice."""
+        """Stop uvicorn and remove everything :meth:`start` created (a peer: its process
+        only). Safe to call twice."""
+        for peer in self._peers:
+            peer.stop()
+        self._peers.clear()
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.send_signal(signal.SIGTERM)
@@ -219,7 +238,8 @@ class InteropServer:
             self._delete_s3_objects()
             self._s3_location = None
         if self.tmpdir is not None:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            if not self._is_peer:  # a peer's tmpdir is its origin's
+                shutil.rmtree(self.tmpdir, ignore_errors=True)
             self.tmpdir = None
 
     def __enter__(self) -> InteropServer:
@@ -227,6 +247,36 @@ class InteropServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+    def spawn_peer(self, env: dict[str, str] | None = None) -> InteropServer:
+        """Another uvicorn process serving this server's stack state (see the module
+        docstring), started and ready; it is stopped with this server. ``env`` overrides
+        variables of the peer only, e.g. another ``CACHE_KEY_PREFIX`` for a process that
+        shares the Redis database but not the app."""
+        if self.process is None or self.tmpdir is None:
+            raise RuntimeError("start() the server before spawning a peer")
+        peer = InteropServer(self.stack, env=self.extra_env)
+        peer._is_peer = True
+        peer.tmpdir = self.tmpdir
+        peer.env = {**self.env, **(env or {})}
+        peer.client_key = self.client_key
+        self._peers.append(peer)
+        peer._start_uvicorn(f"uvicorn-peer-{len(self._peers)}.log")
+        return peer
+
+    @property
+    def pid(self) -> int | None:
+        """The uvicorn process id (``None`` before :meth:`start`)."""
+        return self.process.pid if self.process is not None else None
+
+    def kill(self) -> int:
+        """End uvicorn with SIGKILL, as a crash would, and wait for it; returns its exit
+        code (``-9``, or whatever it exited with if it was gone already)."""
+        if self.process is None:
+            raise RuntimeError("the server is not running")
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        return self.process.wait(timeout=10)
 
     def log(self) -> str:
         """Everything uvicorn and Django wrote so far (stdout and stderr)."""
@@ -349,10 +399,12 @@ class InteropServer:
     def _delete_redis_keys(self) -> None:
         import redis
 
-        # Courtesy only: the prefix is unique, so leftovers cannot disturb another run.
+        # Courtesy only: the prefix is unique, so leftovers cannot disturb another run. No ":"
+        # after the prefix: the realtime presence registry writes "<prefix>agnost:rt:...", and
+        # a peer's own prefix (spawn_peer(env=...)) may extend this one.
         client = redis.Redis.from_url(self._redis_url)
         try:
-            keys = list(client.scan_iter(match=f"{self._cache_prefix}:*", count=1000))
+            keys = list(client.scan_iter(match=f"{self._cache_prefix}*", count=1000))
             if keys:
                 client.delete(*keys)
         except redis.RedisError:
@@ -380,8 +432,8 @@ class InteropServer:
         except (BotoCoreError, ClientError):
             pass
 
-    def _start_uvicorn(self) -> None:
-        self._log_path = self.tmpdir / "uvicorn.log"
+    def _start_uvicorn(self, log_name: str = "uvicorn.log") -> None:
+        self._log_path = self.tmpdir / log_name
         # free_port() can race with another process grabbing the port; retry on a new one.
         for _attempt in range(3):
             self.port = free_port()

@@ -49,12 +49,15 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM to the cluster's main process (it stops its children), then SIGKILL to
+        whatever is left of the group."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+        self.kill()
 
 
 def call(server: InteropServer, method: str, path: str, body=None):
