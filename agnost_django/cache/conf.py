@@ -6,10 +6,10 @@ A host sets e.g. ``AGNOST_CACHE_ALIAS = "agnost"`` to serve the client API from 
 
 from __future__ import annotations
 
-from agnost_django.core.conf import AppSettings
+from agnost_django.core.conf import APISettings
 
 
-class CacheSettings(AppSettings):
+class CacheSettings(APISettings):
     prefix = "AGNOST_CACHE_"
 
     @property
@@ -38,17 +38,6 @@ class CacheSettings(AppSettings):
     def LIST_PAGE_SIZE(self) -> int:
         """About how many keys one list-keys page returns (a SCAN batch may add a few)."""
         return self._get("LIST_PAGE_SIZE", 100)
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        """Extra DRF permission classes of the cache views (the client-key check always applies)."""
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        """DRF throttle classes of the cache views; ``None`` uses the host's REST_FRAMEWORK default."""
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
 
 
 cache_settings = CacheSettings()

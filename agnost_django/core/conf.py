@@ -55,6 +55,22 @@ class AppSettings:
         }
 
 
+class APISettings(AppSettings):
+    """An app with client REST views: its extra DRF permission and throttle classes."""
+
+    @property
+    def PERMISSION_CLASSES(self) -> list[type]:
+        """Extra DRF permission classes of the app's views (the client-key check and the app's
+        own rules always apply)."""
+        return self._import_list("PERMISSION_CLASSES", [])
+
+    @property
+    def THROTTLE_CLASSES(self) -> list[type] | None:
+        """DRF throttle classes of the app's views; ``None`` uses the host's REST_FRAMEWORK default."""
+        value = self._get("THROTTLE_CLASSES", None)
+        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
+
+
 class CoreSettings(AppSettings):
     prefix = "AGNOST_CORE_"
 

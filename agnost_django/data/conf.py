@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agnost_django.core.conf import AppSettings
+from agnost_django.core.conf import APISettings
 
 
-class DataSettings(AppSettings):
+class DataSettings(APISettings):
     prefix = "AGNOST_DATA_"
 
     @property
@@ -28,18 +28,6 @@ class DataSettings(AppSettings):
     def MAX_CREATE_BATCH(self) -> int:
         """Most objects one ``create`` with an array may insert."""
         return self._get("MAX_CREATE_BATCH", 1000)
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        """Extra DRF permission classes of the data views (the client-key check and each
-        model's access rules always apply)."""
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        """DRF throttle classes of the data views; ``None`` uses the host's default."""
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
 
 
 data_settings = DataSettings()

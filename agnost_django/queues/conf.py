@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agnost_django.core.conf import AppSettings
+from agnost_django.core.conf import APISettings
 
 
-class QueuesSettings(AppSettings):
+class QueuesSettings(APISettings):
     prefix = "AGNOST_QUEUES_"
 
     @property
@@ -40,15 +40,6 @@ class QueuesSettings(AppSettings):
     def MAX_PAYLOAD_SIZE(self) -> int:
         """Largest message, in bytes of JSON."""
         return self._get("MAX_PAYLOAD_SIZE", 256 * 1024)
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
 
 
 queues_settings = QueuesSettings()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agnost_django.core.conf import AppSettings
+from agnost_django.core.conf import APISettings
 
 
-class RealtimeSettings(AppSettings):
+class RealtimeSettings(APISettings):
     prefix = "AGNOST_REALTIME_"
 
     @property
@@ -60,15 +60,6 @@ class RealtimeSettings(AppSettings):
     def GET_MEMBERS_TIMEOUT(self) -> float:
         """Seconds before ``get_members`` gives up with ``get_channel_members_error``."""
         return self._get("GET_MEMBERS_TIMEOUT", 5)
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
 
 
 realtime_settings = RealtimeSettings()

@@ -8,26 +8,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
-from agnost_django.core.conf import AppSettings
 from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.schedules import services
+from agnost_django.schedules.conf import schedules_settings
 from agnost_django.schedules.models import TaskRun
 
 
-class SchedulesSettings(AppSettings):
-    prefix = "AGNOST_SCHEDULES_"
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
-
-
-schedules_settings = SchedulesSettings()
 
 
 class RunSerializer(serializers.Serializer):

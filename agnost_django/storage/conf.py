@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agnost_django.core.conf import AppSettings
+from agnost_django.core.conf import APISettings
 
 
-class StorageSettings(AppSettings):
+class StorageSettings(APISettings):
     prefix = "AGNOST_STORAGE_"
 
     @property
@@ -76,18 +76,6 @@ class StorageSettings(AppSettings):
     def PUBLIC_CACHE_MAX_AGE(self) -> int:
         """``Cache-Control: max-age`` of public files served by the public route."""
         return self._get("PUBLIC_CACHE_MAX_AGE", 3600)
-
-    @property
-    def PERMISSION_CLASSES(self) -> list[type]:
-        """Extra DRF permission classes of the storage views (the client-key check and the
-        adapter's rules always apply)."""
-        return self._import_list("PERMISSION_CLASSES", [])
-
-    @property
-    def THROTTLE_CLASSES(self) -> list[type] | None:
-        """DRF throttle classes of the storage views; ``None`` uses the host's default."""
-        value = self._get("THROTTLE_CLASSES", None)
-        return None if value is None else self._import_list("THROTTLE_CLASSES", [])
 
 
 storage_settings = StorageSettings()
