@@ -118,20 +118,23 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # channels_redis drops messages silently once a connection's inbox holds
-            # `capacity` of them: 1,500 absorbs a burst of fan-out to a slow client; undelivered
-            # messages expire after 30 s; group membership after a day (re-added on heartbeats).
+            # channels_redis keeps one Redis queue per server process (not per connection) and
+            # drops messages silently once it holds `capacity` of them; a queue not read for
+            # `expiry` seconds is dropped with its messages. 10,000 / 60 s absorb the burst of
+            # notifications when hundreds of clients join a channel at once.
             # redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's blocking
-            # receive: idle connections would drop every 5 s (django/channels_redis#422).
+            # receive: idle connections would drop every 5 s (django/channels_redis#422); and its
+            # pool raises past `max_connections` (100) when many sockets close at once.
             # The prefix keeps apps sharing one Redis apart, as CACHE_KEY_PREFIX does the cache.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "capacity": 1500, "expiry": 30,
-                       "group_expiry": 86400, "prefix": os.environ.get("CACHE_KEY_PREFIX") or "asgi"},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                       "capacity": 10000, "expiry": 60, "group_expiry": 86400,
+                       "prefix": os.environ.get("CACHE_KEY_PREFIX") or "asgi"},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
-                                  "CONFIG": {"capacity": 1500, "expiry": 30}}}
+                                  "CONFIG": {"capacity": 10000, "expiry": 60}}}
 
 # django-q2: agnost's queues and tasks track, retry and recover their runs themselves, so a
 # task is attempted once by django-q2 (max_attempts 1, failures acknowledged). `timeout` is the
@@ -144,6 +147,7 @@ Q_CLUSTER = {
     "retry": 660,
     "max_attempts": 1,
     "ack_failures": True,
+    "save_limit": -1,  # agnost keeps its own tracking rows; django-q2 keeps only failures
     "catch_up": False,
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default"}),
 }

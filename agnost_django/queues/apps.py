@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,25 @@ class QueuesConfig(AppConfig):
         from agnost_django.queues import checks, dispatcher  # noqa: F401 (registers checks)
 
         post_spawn.connect(dispatcher.start, dispatch_uid="agnost_queues_dispatcher")
+        os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _forget_inherited_connections() -> None:
+    """django-q2 forks its workers from a process that may hold database connections, and
+    with psycopg's pool a class-level pool whose threads do not survive the fork. A child that
+    used them would share sockets with its parent (desynchronised replies, wrong rows). Drop
+    them in the child, without closing them (they are the parent's), so the child connects
+    afresh."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+        connection.closed_in_transaction = False
+        connection.in_atomic_block = False
+        connection.savepoint_ids = []
+        connection.needs_rollback = False
+    try:
+        from django.db.backends.postgresql.base import DatabaseWrapper
+    except ImportError:  # psycopg is not installed
+        return
+    DatabaseWrapper._connection_pools = {}

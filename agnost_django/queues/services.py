@@ -88,8 +88,23 @@ def dispatch(message_id: uuid.UUID, delivery: int) -> bool:
     except NotRegistered:
         timeout = None
     async_task(RUNNER, str(message_id), delivery, task_name=f"agnost-queue:{row.queue_name}", group=row.queue_name,
-               timeout=timeout, ack_failure=True)
+               timeout=timeout, ack_failure=True, broker=broker())
     return True
+
+
+_brokers: dict[int, Any] = {}
+
+
+def broker():
+    """This process's django-q2 broker (django-q2 would build one, and a Redis connection,
+    per task)."""
+    from django_q.brokers import get_broker
+
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers.clear()
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
 
 
 def message_info(message_id: Any) -> QueueMessage | None:

@@ -72,6 +72,17 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         finally:
             await self._cleanup()
 
+    async def dispatch(self, message):
+        # Channels runs close_old_connections() on the shared sync thread before every handler:
+        # half of the fan-out CPU (bench/realtime_bench.py). This consumer touches the database
+        # only through database_sync_to_async, which does that hygiene itself.
+        from channels.consumer import get_handler_name
+
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def disconnect(self, code: int) -> None:
         await self._cleanup()
 

@@ -35,6 +35,13 @@ def failing(message) -> None:
     raise RuntimeError("this handler always fails")
 
 
+@queue("announce", retries=0)
+def announce(message) -> None:
+    from agnost_django import agnost
+
+    agnost.realtime.send(message["channel"], "announcement", message["text"]).unwrap()
+
+
 @queue("server-only", retries=0)
 def server_only(message) -> None:
     _trace(message, "done")

@@ -27,21 +27,24 @@ async def test_only_engine_io_4_websocket():
     ws = WebsocketCommunicator(application(), "/socket.io/?EIO=3&transport=websocket")
     connected, _ = await ws.connect()
     assert not connected
+    await ws.disconnect()  # the server has closed it; the ASGI app then ends
 
 
 async def test_connect_errors(client_key, db):
-    frame = await Client().connect(clientKey="wrong")
+    clients = [Client() for _ in range(4)]
+    frame = await clients[0].connect(clientKey="wrong")
     assert frame.startswith("44")
     body = json.loads(frame[2:])
     assert body["data"]["code"] == "invalid_client_key" and body["data"]["origin"] == "client_error"
     assert body["message"] == body["data"]["message"]
-    assert json.loads((await Client().connect())[2:])["data"]["code"] == "missing_client_key"
-    frame = await Client().connect(clientKey=client_key, Session="not a session")
+    assert json.loads((await clients[1].connect())[2:])["data"]["code"] == "missing_client_key"
+    frame = await clients[2].connect(clientKey=client_key, Session="not a session")
     assert json.loads(frame[2:])["data"]["code"] == "invalid_session_token"
-    client = Client()
-    await client.open()
-    await client.ws.send_to(text_data='40/admin,{}')
-    assert (await client.next_frame()).startswith("44/admin,")
+    await clients[3].open()
+    await clients[3].ws.send_to(text_data='40/admin,{}')
+    assert (await clients[3].next_frame()).startswith("44/admin,")
+    for client in clients:
+        await client.close()
 
 
 async def test_join_is_idempotent_and_announced(connect):
@@ -175,6 +178,7 @@ async def test_ping_timeout_closes_a_silent_client(settings, client_key):
     assert await client.ws.receive_from() == "2"  # a ping, left unanswered
     with pytest.raises(ConnectionError):
         await client.ws.receive_from(timeout=2)
+    await client.close()
 
 
 async def test_oversized_frame_closes(settings, connect):

@@ -35,6 +35,19 @@ async def test_broadcast_from_a_django_q2_task(connect):
         assert await client.receive_event() == ["shout", {"channel": None, "message": "to everyone"}]
 
 
+async def test_send_from_a_queue_handler(connect):
+    a = await connect()
+    await a.call("join", {"channel": "orders"})
+    await a.receive_event()
+    # The @queue handler "announce" calls agnost.realtime.send; the test settings run the
+    # django-q2 task in this process as soon as the submitting transaction commits.
+    result = await sync_to_async(agnost.queue("announce").submit_message)({"channel": "orders", "text": "paid"})
+    assert result.ok
+    assert await a.receive_event() == ["announcement", {"channel": "orders", "message": "paid"}]
+    status = await sync_to_async(agnost.queue("announce").get_message_status)(result.data["messageId"])
+    assert status.data["status"] == "completed"
+
+
 async def test_server_library_results_and_errors(connect):
     a = await connect()
     await a.call("join", {"channel": "lib"})
@@ -55,8 +68,10 @@ async def test_realtime_disabled(settings, client_key):
     settings.AGNOST_REALTIME_ENABLED = False
     result = await agnost.realtime.abroadcast("x", 1)
     assert result.errors.items[0].code == "realtime_not_enabled" and result.errors.status == 503
-    frame = await Client().connect(clientKey=client_key)
+    client = Client()
+    frame = await client.connect(clientKey=client_key)
     assert '"realtime_not_enabled"' in frame and frame.startswith("44")
+    await client.close()
 
 
 async def test_data_changes_are_published_after_commit(connect, monkeypatch):
