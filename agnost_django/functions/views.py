@@ -107,11 +107,10 @@ class EndpointView(AgnostAPIView):
             request.client_key = check_client_key(
                 request.headers.get(core_settings.CLIENT_KEY_HEADER), operation=f"endpoint.{entry.name}",
                 origin=request.headers.get("Origin"))
-        if row.session_required and not request.user.is_authenticated:
-            from agnost_django.auth.exceptions import InvalidSessionToken, MissingSessionToken
+        if row.session_required:
+            from agnost_django.auth.permissions import IsSignedIn  # session_required needs the auth app
 
-            problem = getattr(request._request, "agnost_session_problem", "missing")
-            raise InvalidSessionToken() if problem == "invalid" else MissingSessionToken()
+            IsSignedIn().has_permission(request, self)
 
         def handler(req):
             return self.run_handler(entry, req, params, row.timeout)

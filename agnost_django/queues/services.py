@@ -123,17 +123,25 @@ def _worker_id() -> str:
 def run(message_id: str, delivery: int) -> None:
     """The django-q2 task: run one delivery of a message. Never raises: django-q2 must not
     redeliver on its own (its retries would loop forever with the default settings)."""
-    now = timezone.now()
-    claimed = QueueMessage.objects.filter(pk=message_id, delivery=delivery, status=Status.PENDING).update(
-        status=Status.PROCESSING, started_at=now, attempts=F("attempts") + 1, worker=_worker_id(),
-        lease_until=now + datetime.timedelta(seconds=_timeout_of(message_id) + queues_settings.LEASE_GRACE),
-    )
-    if not claimed:
+    row = QueueMessage.objects.filter(pk=message_id, delivery=delivery, status=Status.PENDING).first()
+    if row is None:
         return  # a duplicate or stale delivery: someone else has it, or it is done
-    row = QueueMessage.objects.get(pk=message_id)
     try:
         entry = queues.get(row.queue_name)
     except NotRegistered:
+        entry = None
+    now = timezone.now()
+    lease = (entry.timeout if entry else 60) + queues_settings.LEASE_GRACE
+    # The claim. Only a claim or a requeue changes attempts, and a requeue changes the delivery,
+    # so the row read above is still current once the claim succeeds.
+    claimed = QueueMessage.objects.filter(pk=row.pk, delivery=delivery, status=Status.PENDING).update(
+        status=Status.PROCESSING, started_at=now, attempts=F("attempts") + 1, worker=_worker_id(),
+        lease_until=now + datetime.timedelta(seconds=lease),
+    )
+    if not claimed:
+        return  # another worker claimed this delivery first
+    row.attempts += 1
+    if entry is None:
         _failed(row, error_item(500, QueueErrorCode.QUEUE_NOT_FOUND.value,
                                 f"No handler is registered for the queue {row.queue_name!r}."), final=True)
         return
@@ -156,29 +164,22 @@ def run(message_id: str, delivery: int) -> None:
                     (timezone.now() - started).total_seconds(), "" if done else " (after it was recovered)")
 
 
-def _timeout_of(message_id: str) -> float:
-    row = QueueMessage.objects.only("queue_name").filter(pk=message_id).first()
-    try:
-        return queues.get(row.queue_name).timeout if row else 60
-    except NotRegistered:
-        return 60
-
-
-def _failed(row: QueueMessage, item: dict[str, Any], *, final: bool = False) -> None:
-    """Record a failed attempt of ``row`` (at its current delivery): retry later or dead-letter."""
+def _failed(row: QueueMessage, item: dict[str, Any], *, final: bool = False) -> bool:
+    """Record a failed attempt of ``row`` (still processing its current delivery): retry later
+    or dead-letter. False when the row has moved on meanwhile (completed, recovered)."""
     errors = [*row.errors, item]
+    current = QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery, status=Status.PROCESSING)
     if final or row.attempts >= row.max_attempts:
-        QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery).update(
-            status=Status.ERRORS, errors=errors, completed_at=timezone.now(), lease_until=None)
-        return
+        return bool(current.update(status=Status.ERRORS, errors=errors, completed_at=timezone.now(),
+                                   lease_until=None))
     try:
         backoff = queues.get(row.queue_name).backoff
     except NotRegistered:
         backoff = 0
     wait = min(backoff * 2 ** (row.attempts - 1), 3600)
-    QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery).update(
+    return bool(current.update(
         status=Status.PENDING, errors=errors, delivery=F("delivery") + 1, dispatched_at=None, lease_until=None,
-        run_after=timezone.now() + datetime.timedelta(seconds=wait))
+        run_after=timezone.now() + datetime.timedelta(seconds=wait)))
 
 
 def dispatch_due(limit: int = 100) -> int:
@@ -214,9 +215,7 @@ def recover() -> int:
         item = error_item(500, QueueErrorCode.WORKER_LOST.value,
                           "The worker running the message stopped (killed, or past its timeout).",
                           {"worker": row.worker, "attempt": row.attempts})
-        before = QueueMessage.objects.filter(pk=row.pk, status=Status.PROCESSING, delivery=row.delivery).exists()
-        if before:
-            _failed(row, item)
+        if _failed(row, item):  # unless it completed meanwhile
             recovered += 1
             logger.warning("queue %s: message %s recovered from lost worker %s", row.queue_name, row.pk, row.worker)
     return recovered

@@ -333,21 +333,16 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
 
 def _session_user(token: Any):
-    if not isinstance(token, str):
-        raise _invalid_session()
-    try:
-        from agnost_django.auth.sessions import find_session
-    except ImportError:
+    """The user of a handshake's session token (without the auth module, tokens are ignored)."""
+    from django.apps import apps
+
+    from agnost_django.auth.exceptions import InvalidSessionToken  # exception classes only
+
+    if not apps.is_installed("agnost_django.auth"):
         return None
-    session = find_session(token)
+    from agnost_django.auth.sessions import find_session
+
+    session = find_session(token) if isinstance(token, str) else None
     if session is None:
-        raise _invalid_session()
+        raise InvalidSessionToken()
     return session.user
-
-
-def _invalid_session() -> AgnostAPIError:
-    try:
-        from agnost_django.auth.exceptions import InvalidSessionToken
-    except ImportError:
-        return AgnostAPIError("The session token is not valid.", code="invalid_session_token", status_code=401)
-    return InvalidSessionToken()

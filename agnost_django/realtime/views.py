@@ -40,10 +40,8 @@ class RealtimeViewSet(AgnostViewSet):
         user = request.user if request.user.is_authenticated else None
         if not get_adapter().can_see_members(user, channel):
             if user is None:
-                try:
-                    from agnost_django.auth.exceptions import MissingSessionToken
-                except ImportError:
-                    raise ChannelNotAllowed(details={"channel": channel}) from None
+                from agnost_django.auth.exceptions import MissingSessionToken  # exception classes only
+
                 raise MissingSessionToken()
             raise ChannelNotAllowed(details={"channel": channel})
         return Response(services.get_members(channel))

@@ -51,10 +51,8 @@ def require(allowed: bool, user: Any) -> None:
     if user is SYSTEM or allowed:
         return
     if not signed_in(user):
-        try:
-            from agnost_django.auth.exceptions import MissingSessionToken
-        except ImportError:  # the auth module is not installed
-            raise NotAllowed() from None
+        from agnost_django.auth.exceptions import MissingSessionToken  # exception classes only
+
         raise MissingSessionToken()
     raise NotAllowed()
 
