@@ -14,6 +14,7 @@ Production reads:
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -57,9 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "agnost_django.core.middleware.AgnostMiddleware",  # first: JSON errors from all below
     "corsheaders.middleware.CorsMiddleware",
-    "agnost_django.core.middleware.AgnostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also under uvicorn
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,7 +156,11 @@ Q_CLUSTER = {
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # WhiteNoise serves static files from the ASGI process. With DEBUG it finds them in the
+    # apps (no collectstatic); without, run `manage.py collectstatic` at deploy: files get
+    # content-hashed names, are compressed, and are cached by browsers for a year.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 
@@ -202,7 +208,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "static"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "static"  # collectstatic's output
+if DEBUG:  # WhiteNoise finds the files in the apps; an empty STATIC_ROOT is expected
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 MEDIA_URL = "media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"  # uploaded files (local file system)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

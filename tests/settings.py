@@ -23,6 +23,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATIC_ROOT = None  # WhiteNoise finds the static files in the apps (no collectstatic)
+WHITENOISE_USE_FINDERS = True
 Q_CLUSTER = {"name": "agnost-tests", "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True,
              "orm": "default", "sync": True}
 

@@ -75,8 +75,18 @@ def check_dependencies(app_configs=None, **kwargs):
             Warning(
                 "AgnostMiddleware is not in MIDDLEWARE: unknown API routes and server errors "
                 "will answer HTML, on which the altogic client hangs.",
-                hint=f"Add '{MIDDLEWARE_PATH}' near the top of MIDDLEWARE.",
+                hint=f"Add '{MIDDLEWARE_PATH}' first in MIDDLEWARE.",
                 id="agnost_core.W002",
+            )
+        )
+    elif settings.MIDDLEWARE[0] != MIDDLEWARE_PATH:
+        errors.append(
+            Warning(
+                f"AgnostMiddleware comes after {settings.MIDDLEWARE[0]} in MIDDLEWARE: errors "
+                "raised by the middlewares before it answer HTML on API paths, and under ASGI "
+                "client-key origins are not allowed by CORS.",
+                hint=f"Make '{MIDDLEWARE_PATH}' the first entry of MIDDLEWARE.",
+                id="agnost_core.W003",
             )
         )
     return errors

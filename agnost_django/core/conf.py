@@ -101,6 +101,12 @@ class CoreSettings(AppSettings):
         return self._import_list("AUTHENTICATION_CLASSES", default)
 
     @property
+    def CACHE(self) -> str:
+        """``CACHES`` alias holding what every request asks (the origins client keys allow):
+        shared by every process when it is Redis."""
+        return self._get("CACHE", "default")
+
+    @property
     def EXPRESSION_MAX_LENGTH(self) -> int:
         """Longest filter/value expression (in characters) that the expression parser accepts."""
         return self._get("EXPRESSION_MAX_LENGTH", 4096)

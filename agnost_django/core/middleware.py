@@ -12,7 +12,10 @@ to the host's endpoints, including paths where no endpoint is), this middleware:
   failure page, a 400 for a bad Host, ...) into ``{"errors": [...]}`` with the same
   status.
 
-Add it near the top of ``MIDDLEWARE``, after ``corsheaders.middleware.CorsMiddleware``.
+Make it the first entry of ``MIDDLEWARE`` (before ``corsheaders.middleware.CorsMiddleware``),
+so that a failure in any other middleware is JSON too and the CORS headers of the response
+it rewrites are kept. Under ASGI it also looks up, off the event loop, whether a client key
+allows the request's ``Origin``, for django-cors-headers' synchronous signal.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from http import HTTPStatus
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import BadRequest, DisallowedHost, PermissionDenied, SuspiciousOperation
 from django.http import Http404, JsonResponse
 
+from agnost_django.core import origins
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import CoreErrorCode, error_item
 
@@ -48,6 +52,13 @@ _CODES_BY_STATUS = {
 
 # Exceptions Django itself turns into 4xx responses; they are rewritten on the way out.
 _HTTP_EXCEPTIONS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
+
+
+def _is_cross_origin(request, origin: str) -> bool:
+    try:
+        return origin != f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:  # answered later, as JSON
+        return True
 
 
 def json_error_response(status: int, code: str, message: str, details=None) -> JsonResponse:
@@ -81,6 +92,9 @@ class AgnostMiddleware:
         return self.process_response(request, self.get_response(request))
 
     async def __acall__(self, request):
+        origin = request.headers.get("Origin")
+        if origin and _is_cross_origin(request, origin):
+            request.agnost_key_origin_allowed = await origins.aallowed_by_any_key(origin)
         return self.process_response(request, await self.get_response(request))
 
     def process_exception(self, request, exception):
@@ -110,7 +124,7 @@ class AgnostMiddleware:
         except ValueError:
             message = "Error"
         new = json_error_response(status, code, message)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if header in response:
-                new[header] = response[header]
+        for header, value in response.items():  # Allow, Retry-After, CORS headers, ...
+            if header.lower() not in ("content-type", "content-length"):
+                new[header] = value
         return new

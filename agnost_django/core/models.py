@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core.origins import matches, normalise_origin
+
 # The modules a key's allowed operations may name (``cache`` or ``cache.increment``).
 MODULES = ("auth", "db", "storage", "endpoint", "queue", "task", "cache", "realtime")
 _OPERATION_RE = re.compile(r"^(\*|(?P<module>[a-z]+)(\.[a-z][a-z0-9_-]*)?)$")
@@ -19,10 +21,6 @@ _ORIGIN_RE = re.compile(r"^(\*|https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$")
 def hash_secret(secret: str) -> str:
     # Keys are 240-bit random tokens, so a fast hash is enough (no dictionary to guess from).
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def normalise_origin(origin: str) -> str:
-    return origin.strip().lower().rstrip("/")
 
 
 class ClientKey(models.Model):
@@ -105,12 +103,4 @@ class ClientKey(models.Model):
 
     def allows_origin(self, origin: str) -> bool:
         origin = normalise_origin(origin)
-        for allowed in self.allowed_origins:
-            if allowed in ("*", origin):
-                return True
-            scheme, _sep, host = allowed.partition("://*.")
-            if _sep and origin.startswith(scheme + "://") and origin.endswith(
-                "." + host
-            ):
-                return True
-        return False
+        return any(matches(allowed, origin) for allowed in self.allowed_origins)

@@ -22,6 +22,6 @@ class HasClientKey(BasePermission):
         request.client_key = services.check_client_key(
             request.headers.get(core_settings.CLIENT_KEY_HEADER),
             operation=view.get_operation(),
-            origin=request.headers.get("Origin"),
+            origin=services.request_origin(request),
         )
         return True

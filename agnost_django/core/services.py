@@ -6,8 +6,9 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from agnost_django.core import exceptions
+from agnost_django.core import exceptions, origins
 from agnost_django.core.models import ClientKey, hash_secret
+from agnost_django.core.origins import request_origin  # noqa: F401 (for the apps' key checks)
 
 KEY_PREFIX = "agk_"
 
@@ -67,6 +68,5 @@ def check_client_key(secret: str | None, *, operation: str, origin: str | None) 
 
 
 def origin_allowed_by_any_key(origin: str) -> bool:
-    """Whether an active, unexpired key lists ``origin`` (used for CORS)."""
-    keys = ClientKey.objects.filter(active=True).exclude(allowed_origins=[])
-    return any(key.allows_origin(origin) and not key.is_expired for key in keys)
+    """Whether an active, unexpired key lists ``origin`` (CORS; answered from the cache)."""
+    return origins.allowed_by_any_key(origin)

@@ -25,7 +25,7 @@ from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError
 from agnost_django.core.parsers import LimitedJSONParser
 from agnost_django.core.result import Result
-from agnost_django.core.services import check_client_key
+from agnost_django.core.services import check_client_key, request_origin
 from agnost_django.functions import services
 from agnost_django.functions.exceptions import (
     EndpointExecutionError,
@@ -106,7 +106,7 @@ class EndpointView(AgnostAPIView):
         if row.key_required:
             request.client_key = check_client_key(
                 request.headers.get(core_settings.CLIENT_KEY_HEADER), operation=f"endpoint.{entry.name}",
-                origin=request.headers.get("Origin"))
+                origin=request_origin(request))
         if row.session_required:
             from agnost_django.auth.permissions import IsSignedIn  # session_required needs the auth app
 

@@ -145,3 +145,48 @@ def test_staff_may_browse_without_a_key(staff_client, user_factory, api_client):
 def test_staff_browsing_can_be_switched_off(staff_client, settings):
     settings.AGNOST_CORE_STAFF_BROWSABLE_API = False
     only_error(staff_client.get(STATS), 401, "missing_client_key")
+
+
+def preflight(api_client, origin):
+    return api_client.options("/_api/rest/v1/cache", HTTP_ORIGIN=origin,
+                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+                              HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-client-key")
+
+
+def test_key_origin_changes_apply_to_the_next_request(api_client, client_key_factory, admin_client):
+    origin = "https://app.example.com"
+    assert "Access-Control-Allow-Origin" not in preflight(api_client, origin)  # cached: no key
+    key, _secret = client_key_factory(allowed_origins=[origin])
+    assert preflight(api_client, origin)["Access-Control-Allow-Origin"] == origin
+    key.active = False
+    key.save()
+    assert "Access-Control-Allow-Origin" not in preflight(api_client, origin)
+    key.active = True
+    key.save()
+    assert preflight(api_client, origin)["Access-Control-Allow-Origin"] == origin
+    # The admin's bulk action (a queryset update, no post_save) and a delete.
+    admin_client.post("/admin/agnost_core/clientkey/",
+                      {"action": "deactivate", "_selected_action": [key.pk]})
+    assert not ClientKey.objects.get(pk=key.pk).active
+    assert "Access-Control-Allow-Origin" not in preflight(api_client, origin)
+    key.refresh_from_db()
+    key.active = True
+    key.save()
+    assert preflight(api_client, origin)["Access-Control-Allow-Origin"] == origin
+    key.delete()
+    assert "Access-Control-Allow-Origin" not in preflight(api_client, origin)
+
+
+def test_expired_key_origin_is_not_allowed(api_client, client_key_factory):
+    client_key_factory(allowed_origins=["https://app.example.com"],
+                       expires_at=timezone.now() - timedelta(seconds=1))
+    assert "Access-Control-Allow-Origin" not in preflight(api_client, "https://app.example.com")
+
+
+def test_same_origin_request_without_origin_header(api_client, client_key_factory):
+    # Browsers send no Origin on a same-origin GET, but say Sec-Fetch-Site: same-origin.
+    _key, secret = client_key_factory(allowed_origins=["http://testserver"])
+    assert get_stats(api_client, secret, HTTP_SEC_FETCH_SITE="same-origin").status_code == 200
+    only_error(get_stats(api_client, secret, HTTP_SEC_FETCH_SITE="cross-site"), 403, "missing_request_origin")
+    _key, other = client_key_factory("other", allowed_origins=["https://app.example.com"])
+    only_error(get_stats(api_client, other, HTTP_SEC_FETCH_SITE="same-origin"), 403, "domain_not_authorized")

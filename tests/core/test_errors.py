@@ -123,3 +123,25 @@ def test_client_api_is_csrf_exempt_even_with_an_admin_session(staff_client, clie
 def test_browsable_api_post_without_csrf_token_is_json_403(staff_client):
     response = staff_client.post(f"{API}/cache", {"key": "k", "value": 1}, format="json")
     only_error(response, 403, "csrf_failed")
+
+
+class FailingMiddleware:
+    """Raises on the API paths, like a broken middleware of the host."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API):
+            raise RuntimeError("middleware failed")
+        return self.get_response(request)
+
+
+def test_failure_in_another_middleware_is_json(db, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:2], "tests.core.test_errors.FailingMiddleware",
+                           *settings.MIDDLEWARE[2:]]
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    response = Client(raise_request_exception=False).get(f"{API}/cache", HTTP_ORIGIN="https://app.example.com")
+    only_error(response, 500, "internal_server_error")
+    # The rewritten response keeps the CORS headers, so the browser lets the client read it.
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"

@@ -50,6 +50,7 @@ Standalone use::
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -87,7 +88,7 @@ RELAXED_THROTTLE_RATES = '{"sign_in": "10000/min", "sign_up": "10000/min", "send
 _PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_", "AGNOST_", "EMAIL_")
 _PROJECT_ENV_NAMES = {
     "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX",
-    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT",
+    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT", "STATIC_ROOT",
 }
 
 
@@ -149,6 +150,21 @@ def _s3_endpoint() -> str:
     return s3.start()
 
 
+_static_roots: dict[str, str] = {}
+
+
+def _collected_static(server: InteropServer) -> str:
+    """``collectstatic`` output for servers of this process (DEBUG is off, as in production:
+    WhiteNoise serves the collected, hashed files); made once per process and stack."""
+    if server.stack not in _static_roots:
+        root = tempfile.mkdtemp(prefix="agnost-static-")
+        atexit.register(shutil.rmtree, root, True)
+        server.env["STATIC_ROOT"] = root
+        server.manage("collectstatic", "--noinput")
+        _static_roots[server.stack] = root
+    return _static_roots[server.stack]
+
+
 def _with_path(url: str, path: str) -> str:
     """``url`` with its path (the database name, or the Redis db number) replaced."""
     parts = urllib.parse.urlsplit(url)
@@ -205,6 +221,7 @@ class InteropServer:
             else:
                 self._setup_services()
             self.manage("migrate", "--noinput")
+            self.env["STATIC_ROOT"] = _collected_static(self)
             output = self.manage("agnost_create_client_key", "interop").stdout
             self.client_key = output.strip().splitlines()[-1].strip()
             self._start_uvicorn()
