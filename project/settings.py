@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agnost_django.functions",
     "agnost_django.cache",
     "project.todos",
+    "project.demo",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +136,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+    # The in-memory layer of the server process, which the worker and the shell reach through a
+    # Unix socket (agnost.realtime.send from a queue handler or a task reaches the browsers).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "agnost_django.realtime.layers.LocalChannelLayer",
                                   "CONFIG": {"capacity": 10000, "expiry": 60}}}
 
 # django-q2: agnost's queues and tasks track, retry and recover their runs themselves, so a

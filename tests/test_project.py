@@ -41,7 +41,7 @@ def test_embedded_default():
         "db": "django.db.backends.sqlite3",
         "db_name": str(ROOT / "db.sqlite3"),
         "cache": "django.core.cache.backends.locmem.LocMemCache",
-        "layer": "channels.layers.InMemoryChannelLayer",
+        "layer": "agnost_django.realtime.layers.LocalChannelLayer",
         "broker": "orm",
         "storage": "django.core.files.storage.FileSystemStorage",
     }

@@ -19,6 +19,13 @@ def check_realtime_backends(app_configs=None, **kwargs):
             hint="Add one (channels_redis in production, InMemoryChannelLayer for one process).",
             id="agnost_realtime.E001"))
         return problems
+    if layer.get("BACKEND") == "channels.layers.InMemoryChannelLayer":
+        problems.append(Warning(
+            "The realtime channel layer is Channels' InMemoryChannelLayer: messages sent from another "
+            "process (the django-q2 worker, manage.py shell) reach no connection.",
+            hint="Use 'agnost_django.realtime.layers.LocalChannelLayer' (one server process, no service) "
+                 "or channels_redis.",
+            id="agnost_realtime.W002"))
     cache = settings.CACHES.get(realtime_settings.PRESENCE_CACHE, {})
     if "redis" in layer.get("BACKEND", "").lower() and "django_redis" not in cache.get("BACKEND", ""):
         problems.append(Warning(

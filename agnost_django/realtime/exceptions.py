@@ -18,6 +18,7 @@ class RealtimeErrorCode(str, Enum):
     CHANNEL_NOT_ALLOWED = "channel_not_allowed"
     INVALID_NAMESPACE = "invalid_namespace"
     MESSAGE_TOO_LARGE = "message_too_large"
+    REALTIME_UNREACHABLE = "realtime_unreachable"
 
 
 class RealtimeNotEnabled(AgnostAPIError):
@@ -26,6 +27,15 @@ class RealtimeNotEnabled(AgnostAPIError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = _("Realtime is not enabled.")
     default_code = RealtimeErrorCode.REALTIME_NOT_ENABLED.value
+
+
+class RealtimeUnreachable(AgnostAPIError):
+    """No process serving realtime connections could be reached from this one (503), e.g.
+    a send from the shell while the server is not running."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("No realtime server could be reached; the message was not delivered.")
+    default_code = RealtimeErrorCode.REALTIME_UNREACHABLE.value
 
 
 class GetChannelMembersError(AgnostAPIError):

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db import transaction
 
 from agnost_django.realtime import services
+from agnost_django.realtime.exceptions import RealtimeUnreachable
 
 logger = logging.getLogger("agnost_django.realtime")
 
@@ -61,6 +62,8 @@ if apps.is_installed("agnost_django.data"):
     def _publish(resource, event: str, message) -> None:
         try:
             services.send(resource.realtime_channel, event, message)
+        except RealtimeUnreachable:
+            pass  # no process serves realtime connections: nobody to tell
         except Exception:  # noqa: BLE001
             logger.exception("realtime publishing of %s failed", resource.name)
 

@@ -10,7 +10,8 @@ from channels.layers import get_channel_layer
 
 from agnost_django.realtime import names
 from agnost_django.realtime.conf import realtime_settings
-from agnost_django.realtime.exceptions import GetChannelMembersError, RealtimeNotEnabled
+from agnost_django.realtime.exceptions import GetChannelMembersError, RealtimeNotEnabled, RealtimeUnreachable
+from agnost_django.realtime.layers import NoRealtimeServer
 from agnost_django.realtime.presence import get_presence
 
 EVENT_TYPE = "agnost.event"
@@ -33,25 +34,35 @@ def event_message(event: str, channel: str | None, message: Any, *, sender: str 
             "sender": sender, "echo": echo, "args": args}
 
 
+async def _group_send(group: str, message: dict[str, Any]) -> None:
+    try:
+        await layer().group_send(group, message)
+    except NoRealtimeServer as exc:
+        raise RealtimeUnreachable(details={"reason": str(exc)}) from exc
+
+
 async def asend(channel: str, event: str, message: Any, *, sender: str | None = None, echo: bool = True) -> None:
     require_enabled()
     channel = names.clean_channel(channel)
     event = names.clean_event(event, from_client=sender is not None)
-    await layer().group_send(names.channel_group(channel),
-                             event_message(event, channel, message, sender=sender, echo=echo))
+    await _group_send(names.channel_group(channel),
+                      event_message(event, channel, message, sender=sender, echo=echo))
 
 
 async def abroadcast(event: str, message: Any, *, sender: str | None = None, echo: bool = True) -> None:
     require_enabled()
     event = names.clean_event(event, from_client=sender is not None)
-    await layer().group_send(names.ALL, event_message(event, None, message, sender=sender, echo=echo))
+    await _group_send(names.ALL, event_message(event, None, message, sender=sender, echo=echo))
 
 
 async def asend_to_user(user_pk: Any, event: str, *args: Any) -> None:
     """A user event (``user:signin`` ...) to every connection signed in as that user."""
     if not realtime_settings.ENABLED:
         return
-    await layer().group_send(names.user_group(user_pk), event_message(event, None, None, args=list(args)))
+    try:
+        await layer().group_send(names.user_group(user_pk), event_message(event, None, None, args=list(args)))
+    except NoRealtimeServer:
+        pass  # nobody connected anywhere: nobody to tell
 
 
 async def aget_members(channel: str) -> list[dict[str, Any]]:
