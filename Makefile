@@ -1,6 +1,8 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+ and make):
 #   make run    create .venv, install, migrate, serve ASGI on 127.0.0.1:$(PORT) + a django-q2 worker
 #   make test   create .venv, install, run the whole suite (embedded default, then PostgreSQL + Redis)
+# and one for working on the code:
+#   make dev    as make run, restarting the server and the worker when a .py file changes
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,22 +11,42 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-embedded test-services test-django6 interop-deps schema clean
+URL := http://realtime.agnost.app.localhost:$(PORT)
+
+.PHONY: install run dev setup test test-embedded test-services test-django6 interop-deps browser-deps schema clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@test -x $(PY) || { echo "Creating the virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the pinned dependencies into $(VENV) (the first time takes a minute or two)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Migrations, the demo's client key and bucket, and what to open.
+setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	@echo "agnost_django on http://realtime.agnost.app.localhost:$(PORT) (admin: /admin/, API: /_api/rest/v1, docs: /_api/docs). Ctrl-C stops."
+	@$(PY) manage.py demo_setup --port $(PORT)
+	@echo ""
+	@echo "  Demo app:  $(URL)/   (cross-origin: http://localhost:$(PORT)/)"
+	@echo "  Admin:     $(URL)/admin/   (first: .venv/bin/python manage.py createsuperuser)"
+	@echo "  API:       $(URL)/_api/rest/v1   docs: $(URL)/_api/docs"
+	@echo "  Ctrl-C stops the server and the worker."
+	@echo ""
+
+run: setup
 	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py qcluster & \
 	$(VENV)/bin/uvicorn project.asgi:application --host 127.0.0.1 --port $(PORT) & \
+	wait -n
+
+# uvicorn restarts on a change of a .py file; the worker is restarted by watchfiles likewise.
+dev: setup
+	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
+	$(VENV)/bin/watchfiles --filter python "$(PY) manage.py qcluster" agnost_django project & \
+	$(VENV)/bin/uvicorn project.asgi:application --host 127.0.0.1 --port $(PORT) --reload \
+		--reload-dir agnost_django --reload-dir project & \
 	wait -n
 
 # The interop tests drive the real altogic npm client; without npm they skip themselves.
@@ -33,7 +55,16 @@ interop-deps:
 		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the interop tests will be skipped"; fi
 
-test: $(STAMP) interop-deps
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+test: $(STAMP) interop-deps browser-deps
 	@$(MAKE) --no-print-directory test-embedded
 	@$(MAKE) --no-print-directory test-services
 
@@ -66,4 +97,4 @@ schema: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --file tests/snapshots/openapi.yaml
 
 clean:
-	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3
+	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3* test-artifacts

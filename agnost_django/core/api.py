@@ -115,6 +115,19 @@ def raw_query_dict(query_string: str) -> QueryDict:
     return query
 
 
+class JSONBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """The browsable API, offering DRF's HTML form only to views that parse forms: posted
+    as multipart, it could only get a 415 from a JSON-only view, whose page then shows the
+    raw JSON form alone."""
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if method not in ("DELETE", "OPTIONS") and not any(
+            "form" in parser.media_type for parser in view.get_parsers()
+        ):
+            return None
+        return super().get_rendered_html_form(data, view, method, request)
+
+
 class AgnostViewMixin:
     """Shared policy of the agnost API views.
 
@@ -152,7 +165,7 @@ class AgnostViewMixin:
 
     def get_renderers(self):
         # Fixed rather than the host's defaults: the wire protocol needs JSON first.
-        return [NullJSONRenderer(), BrowsableAPIRenderer()]
+        return [NullJSONRenderer(), JSONBrowsableAPIRenderer()]
 
     def initialize_request(self, request, *args, **kwargs):
         request.GET = raw_query_dict(request.META.get("QUERY_STRING", ""))
