@@ -38,15 +38,14 @@ setup: $(STAMP)
 run: setup
 	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py qcluster & \
-	$(VENV)/bin/uvicorn project.asgi:application --host 127.0.0.1 --port $(PORT) & \
+	$(PY) manage.py agnost_serve --host 127.0.0.1 --port $(PORT) & \
 	wait -n
 
 # uvicorn restarts on a change of a .py file; the worker is restarted by watchfiles likewise.
 dev: setup
 	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	$(VENV)/bin/watchfiles --filter python "$(PY) manage.py qcluster" agnost_django project & \
-	$(VENV)/bin/uvicorn project.asgi:application --host 127.0.0.1 --port $(PORT) --reload \
-		--reload-dir agnost_django --reload-dir project & \
+	$(PY) manage.py agnost_serve --host 127.0.0.1 --port $(PORT) --reload agnost_django --reload project & \
 	wait -n
 
 # The interop tests drive the real altogic npm client; without npm they skip themselves.

@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Behind a proxy or load balancer, list its addresses or networks (comma-separated): only
+# their X-Forwarded-For is believed, by the throttles and by `manage.py agnost_serve`.
+AGNOST_CORE_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
 # CORS for browser apps: the origins below, plus any origin listed by an active client key.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True

@@ -13,6 +13,7 @@ from agnost_django.auth.conf import auth_settings
 from agnost_django.auth.models import AuthProfile, Session
 from agnost_django.auth.secrets import hash_token, new_token
 from agnost_django.auth.useragent import parse_user_agent
+from agnost_django.core.clients import client_ip as core_client_ip
 
 TOKEN_PREFIX = "ast_"
 # Sliding renewal writes at most this often per session, not on every request.
@@ -20,7 +21,7 @@ RENEW_EVERY = timedelta(minutes=1)
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return core_client_ip(request) if request is not None else None
 
 
 def create_session(user, request=None) -> tuple[Session, str]:

@@ -1,14 +1,13 @@
 """Per-client-IP throttles of the auth routes, with rates from ``AGNOST_AUTH_THROTTLE_RATES``
-(read when a request arrives, not at import)."""
+(read when a request arrives, not at import); the address is core's ``client_ip``."""
 
 from __future__ import annotations
 
-from rest_framework.throttling import SimpleRateThrottle
-
 from agnost_django.auth.conf import auth_settings
+from agnost_django.core.clients import ClientRateThrottle
 
 
-class AuthRateThrottle(SimpleRateThrottle):
+class AuthRateThrottle(ClientRateThrottle):
     def __init__(self, scope: str) -> None:
         self.scope = scope
         super().__init__()

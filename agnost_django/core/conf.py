@@ -101,6 +101,12 @@ class CoreSettings(AppSettings):
         return self._import_list("AUTHENTICATION_CLASSES", default)
 
     @property
+    def TRUSTED_PROXIES(self) -> list[str]:
+        """Addresses or networks (``"10.0.0.0/8"``) of the proxies in front of the server,
+        whose ``X-Forwarded-For`` is believed; empty: the peer address is the client's."""
+        return self._get("TRUSTED_PROXIES", [])
+
+    @property
     def CACHE(self) -> str:
         """``CACHES`` alias holding what every request asks (the origins client keys allow):
         shared by every process when it is Redis."""

@@ -8,20 +8,13 @@ values again. The handler, its method and its path are always the code's.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.cache import cache
-
-from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
+from agnost_django.core.exceptions import AgnostAPIError
 from agnost_django.core.registry import NotRegistered
 from agnost_django.functions.exceptions import FunctionExecutionError, FunctionNotFound
 from agnost_django.functions.models import Endpoint
 from agnost_django.functions.registry import endpoints, functions
-
-_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
-            "d": 86400, "day": 86400}
-
 
 def code_options(entry) -> dict[str, Any]:
     return {"key_required": entry.key_required, "session_required": entry.session_required,
@@ -45,24 +38,6 @@ def reset_to_code(row: Endpoint) -> None:
     for field, value in code_options(endpoints.get(row.name)).items():
         setattr(row, field, value)
     row.save()
-
-
-def check_rate(name: str, rate: str, ip: str | None) -> None:
-    """A fixed-window counter per endpoint and client IP, in the default cache."""
-    if not rate:
-        return
-    count, unit = rate.split("/")
-    window = _SECONDS[unit]
-    key = f"agnost.endpoint-rate:{name}:{ip}:{int(time.time() // window)}"
-    cache.add(key, 0, window + 1)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window + 1)
-        hits = 1
-    if hits > int(count):
-        raise AgnostAPIError("Too many requests to this endpoint.", code=CoreErrorCode.RATE_LIMIT_EXCEEDED,
-                             status_code=429, details={"rate": rate})
 
 
 def call_function(name: str, *args: Any, **kwargs: Any) -> Any:

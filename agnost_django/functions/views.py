@@ -35,13 +35,10 @@ from agnost_django.functions.exceptions import (
 )
 from agnost_django.functions.models import EndpointLog
 from agnost_django.functions.registry import endpoints, middlewares
+from agnost_django.functions.throttles import EndpointRateThrottle
 
 logger = logging.getLogger("agnost_django.functions")
 _threads = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="agnost-endpoint")
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class EndpointView(AgnostAPIView):
@@ -102,7 +99,10 @@ class EndpointView(AgnostAPIView):
         row = services.options(entry.name)
         if not row.enabled:
             raise EndpointNotFound()
-        services.check_rate(entry.name, row.rate_limit, _client_ip(request))
+        if row.rate_limit:
+            throttle = EndpointRateThrottle(entry.name, row.rate_limit)
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
         if row.key_required:
             request.client_key = check_client_key(
                 request.headers.get(core_settings.CLIENT_KEY_HEADER), operation=f"endpoint.{entry.name}",

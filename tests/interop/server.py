@@ -88,7 +88,7 @@ RELAXED_THROTTLE_RATES = '{"sign_in": "10000/min", "sign_up": "10000/min", "send
 _PROJECT_ENV_PREFIXES = ("DJANGO_", "AWS_", "AGNOST_", "EMAIL_")
 _PROJECT_ENV_NAMES = {
     "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX",
-    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT", "STATIC_ROOT",
+    "CORS_ALLOWED_ORIGINS", "Q_WORKERS", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT", "STATIC_ROOT", "TRUSTED_PROXIES",
 }
 
 
@@ -457,9 +457,10 @@ class InteropServer:
             with open(self._log_path, "w") as log:
                 # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and
                 # a full pipe would block the server.
+                # As `make run` serves it: uvicorn through agnost_serve.
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "project.asgi:application",
-                     "--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off"],
+                    [sys.executable, str(MANAGE_PY), "agnost_serve", "--host", "127.0.0.1",
+                     "--port", str(self.port)],
                     cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 )
             if self._wait_until_ready():
