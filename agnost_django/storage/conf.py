@@ -74,8 +74,12 @@ class StorageSettings(APISettings):
 
     @property
     def PUBLIC_CACHE_MAX_AGE(self) -> int:
-        """``Cache-Control: max-age`` of public files served by the public route."""
-        return self._get("PUBLIC_CACHE_MAX_AGE", 3600)
+        """Seconds a browser or a CDN may serve a public file from its cache without asking
+        the public route again. ``0`` (the default) sends ``Cache-Control: public, no-cache``:
+        caches revalidate on every use (a 304 without the bytes while the file is unchanged),
+        so a file made private, deleted or replaced is never served from a cache afterwards.
+        ``N`` sends ``public, max-age=N``: such a change can take up to N seconds to be seen."""
+        return self._get("PUBLIC_CACHE_MAX_AGE", 0)
 
 
 storage_settings = StorageSettings()

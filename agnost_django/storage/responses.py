@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotModified
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 from agnost_django.storage import services
 from agnost_django.storage.conf import storage_settings
@@ -39,6 +41,31 @@ def file_response(file: StoredFile, request=None, *, attachment: bool = False, n
         response[header] = value
     if cache_control:
         response["Cache-Control"] = cache_control
+    for header, value in validators(file).items():
+        response[header] = value
+    return response
+
+
+def validators(file: StoredFile) -> dict[str, str]:
+    """``ETag`` (the SHA-256 of the bytes) and ``Last-Modified`` (the row's last change:
+    content, name or privacy) of ``file``."""
+    headers = {"Last-Modified": http_date(file.updated_at.timestamp())}
     if file.checksum:
-        response["ETag"] = f'"{file.checksum}"'
+        headers["ETag"] = f'"{file.checksum}"'
+    return headers
+
+
+def not_modified(request, file: StoredFile, cache_control: str) -> HttpResponseNotModified | None:
+    """A 304 (no bytes opened) when the request's ``If-None-Match`` / ``If-Modified-Since``
+    still match ``file``, else ``None``. Call it only once the caller may read the file."""
+    headers = validators(file)
+    response = get_conditional_response(
+        getattr(request, "_request", request), etag=headers.get("ETag"),
+        last_modified=int(file.updated_at.timestamp()),
+    )
+    if response is None or response.status_code != 304:
+        return None
+    for header, value in headers.items():
+        response[header] = value
+    response["Cache-Control"] = cache_control
     return response
