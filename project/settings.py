@@ -236,6 +236,7 @@ AGNOST_CORE_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # CORS for browser apps: the origins below, plus any origin listed by an active client key.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/(_api|_auth|_storage|socket\.io)(/|$)"  # never the admin; endpoints: by key
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = (*default_headers, "x-client", "x-client-key", "session")
 

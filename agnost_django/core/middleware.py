@@ -94,7 +94,8 @@ class AgnostMiddleware:
     async def __acall__(self, request):
         origin = request.headers.get("Origin")
         if origin and _is_cross_origin(request, origin):
-            request.agnost_key_origin_allowed = await origins.aallowed_by_any_key(origin)
+            request.agnost_key_origin_allowed = await origins.aallowed(
+                origin, request.headers.get(core_settings.CLIENT_KEY_HEADER))
         return self.process_response(request, await self.get_response(request))
 
     def process_exception(self, request, exception):

@@ -15,7 +15,7 @@ from agnost_django.core.origins import matches, normalise_origin
 # The modules a key's allowed operations may name (``cache`` or ``cache.increment``).
 MODULES = ("auth", "db", "storage", "endpoint", "queue", "task", "cache", "realtime")
 _OPERATION_RE = re.compile(r"^(\*|(?P<module>[a-z]+)(\.[a-z][a-z0-9_-]*)?)$")
-_ORIGIN_RE = re.compile(r"^(\*|https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$")
+_ORIGIN_RE = re.compile(r"^https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?$")
 
 
 def hash_secret(secret: str) -> str:
@@ -73,7 +73,12 @@ class ClientKey(models.Model):
         else:
             self.allowed_origins = [normalise_origin(o) for o in origins if o.strip()]
             bad = [o for o in self.allowed_origins if not _ORIGIN_RE.match(o)]
-            if bad:
+            if "*" in self.allowed_origins:
+                errors["allowed_origins"] = _(
+                    "“*” is not allowed: it would let every site call the API with this key and "
+                    "read the answers. List the origins, or leave the list empty for server and "
+                    "mobile clients (which send no Origin).")
+            elif bad:
                 errors["allowed_origins"] = _("Not an origin (scheme://host[:port]): %(bad)s") % {
                     "bad": ", ".join(bad)
                 }

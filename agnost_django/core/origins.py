@@ -6,7 +6,7 @@ delete, the admin's bulk actions) replaces the entry's *generation* token, so th
 request reloads: an entry filled by a reader that raced with the change carries the old
 token and is ignored. A cache that lives in one process (local memory) cannot hear of a
 change made in another (the shell, a worker): there the entry lives :data:`LOCAL_TIMEOUT`
-seconds. Under ASGI, :func:`aallowed_by_any_key` reaches the cache and the
+seconds. Under ASGI, :func:`aallowed` reaches the cache and the
 database off the event loop; ``AgnostMiddleware`` awaits it and leaves the answer on the
 request for django-cors-headers' (synchronous) signal.
 """
@@ -27,8 +27,9 @@ TIMEOUT = 24 * 3600  # an idle entry is dropped after a day; changes never wait 
 LOCAL_TIMEOUT = 5
 _LOCAL_BACKENDS = ("LocMemCache", "DummyCache")
 
-# (origin patterns, expiry as a UNIX time or None) of every active key that lists origins.
-Entries = list[tuple[list[str], float | None]]
+# (key hash, origin patterns, expiry as a UNIX time or None) of every active key that lists
+# origins.
+Entries = list[tuple[str, list[str], float | None]]
 
 
 def _cache():
@@ -39,8 +40,9 @@ def _load() -> Entries:
     from agnost_django.core.models import ClientKey
 
     rows = ClientKey.objects.filter(active=True).exclude(allowed_origins=[]).values_list(
-        "allowed_origins", "expires_at")
-    return [(list(origins), expires.timestamp() if expires else None) for origins, expires in rows]
+        "key_hash", "allowed_origins", "expires_at")
+    return [(key_hash, list(origins), expires.timestamp() if expires else None)
+            for key_hash, origins, expires in rows]
 
 
 def entries() -> Entries:
@@ -71,26 +73,31 @@ def normalise_origin(origin: str) -> str:
 
 
 def matches(pattern: str, origin: str) -> bool:
-    """``https://*.example.com`` matches every subdomain (not the bare domain)."""
-    if pattern in ("*", origin):
+    """``https://*.example.com`` matches every subdomain (not the bare domain); a bare ``*``
+    (refused: it would open CORS with credentials to every site) matches nothing."""
+    if pattern == origin:
         return True
     scheme, wildcard, host = pattern.partition("://*.")
     return bool(wildcard) and origin.startswith(scheme + "://") and origin.endswith("." + host)
 
 
-def allowed_by_any_key(origin: str) -> bool:
-    """Whether an active, unexpired key lists ``origin``. Synchronous: under ASGI call
-    :func:`aallowed_by_any_key` instead."""
+def allowed(origin: str, secret: str | None = None) -> bool:
+    """Whether the key ``secret`` (or, without one, e.g. in a CORS preflight, any key) is
+    active, unexpired and lists ``origin``. Synchronous: under ASGI call :func:`aallowed`."""
+    from agnost_django.core.models import hash_secret
+
     origin = normalise_origin(origin)
+    key_hash = hash_secret(secret) if secret else None
     now = time.time()
     return any(
-        (expires is None or expires > now) and any(matches(p, origin) for p in patterns)
-        for patterns, expires in entries()
+        (key_hash is None or key_hash == entry_hash) and (expires is None or expires > now)
+        and any(matches(pattern, origin) for pattern in patterns)
+        for entry_hash, patterns, expires in entries()
     )
 
 
-async def aallowed_by_any_key(origin: str) -> bool:
-    return await sync_to_async(allowed_by_any_key)(origin)
+async def aallowed(origin: str, secret: str | None = None) -> bool:
+    return await sync_to_async(allowed)(origin, secret)
 
 
 def request_origin(request) -> str | None:

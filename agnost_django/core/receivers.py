@@ -8,18 +8,21 @@ import logging
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("agnost_django.core")
 
 
 def _allow_cors_for_client_key_origins(sender, request, **kwargs) -> bool:
-    """django-cors-headers asks this for origins outside ``CORS_ALLOWED_ORIGINS``: an
-    origin listed by an active client key is allowed too. Under ASGI this runs on the event
-    loop, so the answer was fetched beforehand by ``AgnostMiddleware``."""
+    """django-cors-headers asks this for origins outside ``CORS_ALLOWED_ORIGINS``: on the
+    client API's views only (never the admin), an origin listed by the request's client key
+    (a preflight carries none: by any active key) is allowed too. Under ASGI this runs on
+    the event loop, so the answer was fetched beforehand by ``AgnostMiddleware``."""
     from agnost_django.core import origins
+    from agnost_django.core.conf import core_settings
 
     origin = request.headers.get("Origin")
-    if not origin:
+    if not origin or not is_client_api_view(request):
         return False
     allowed = getattr(request, "agnost_key_origin_allowed", None)
     if allowed is not None:
@@ -27,11 +30,26 @@ def _allow_cors_for_client_key_origins(sender, request, **kwargs) -> bool:
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # a synchronous request (WSGI, or a thread): ask directly
-        return origins.allowed_by_any_key(origin)
+        return origins.allowed(origin, request.headers.get(core_settings.CLIENT_KEY_HEADER))
     logger.warning(
         "CORS for client-key origins needs AgnostMiddleware before CorsMiddleware in "
         "MIDDLEWARE under ASGI; %s was not allowed.", origin)
     return False
+
+
+def is_client_api_view(request) -> bool:
+    """An API path, or a path served by an agnost view (the host's endpoints)."""
+    from agnost_django.core.api import AgnostViewMixin
+    from agnost_django.core.middleware import is_api_path
+
+    if is_api_path(request.path):
+        return True
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, AgnostViewMixin)
 
 
 def _client_key_changed(sender, **kwargs) -> None:

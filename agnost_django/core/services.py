@@ -69,4 +69,4 @@ def check_client_key(secret: str | None, *, operation: str, origin: str | None) 
 
 def origin_allowed_by_any_key(origin: str) -> bool:
     """Whether an active, unexpired key lists ``origin`` (CORS; answered from the cache)."""
-    return origins.allowed_by_any_key(origin)
+    return origins.allowed(origin)

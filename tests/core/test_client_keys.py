@@ -190,3 +190,32 @@ def test_same_origin_request_without_origin_header(api_client, client_key_factor
     only_error(get_stats(api_client, secret, HTTP_SEC_FETCH_SITE="cross-site"), 403, "missing_request_origin")
     _key, other = client_key_factory("other", allowed_origins=["https://app.example.com"])
     only_error(get_stats(api_client, other, HTTP_SEC_FETCH_SITE="same-origin"), 403, "domain_not_authorized")
+
+
+def test_star_is_not_an_origin(db):
+    key = ClientKey(name="open", key_hash="x" * 64, allowed_origins=["*"])
+    with pytest.raises(ValidationError) as caught:
+        key.full_clean()
+    assert "not allowed" in str(caught.value)
+
+
+def test_key_origins_open_the_api_only(client, api_client, client_key_factory):
+    client_key_factory(allowed_origins=["https://app.example.com"])
+    admin = client.options("/admin/login/", HTTP_ORIGIN="https://app.example.com",
+                           HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "Access-Control-Allow-Origin" not in admin
+    assert "Access-Control-Allow-Origin" not in client.get("/admin/login/", HTTP_ORIGIN="https://app.example.com")
+    assert preflight(api_client, "https://app.example.com")["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_a_key_opens_cors_for_its_own_origins_only(api_client, client_key_factory):
+    client_key_factory("web", allowed_origins=["https://app.example.com"])
+    _key, unrestricted = client_key_factory("server")
+    _key, other = client_key_factory("other", allowed_origins=["https://other.example.com"])
+    web_origin = {"HTTP_ORIGIN": "https://app.example.com"}
+    # A request made with another key gets no CORS headers for the web key's origin.
+    response = get_stats(api_client, unrestricted, **web_origin)
+    assert "Access-Control-Allow-Origin" not in response
+    response = get_stats(api_client, other, **web_origin)
+    only_error(response, 403, "domain_not_authorized")
+    assert "Access-Control-Allow-Origin" not in response
