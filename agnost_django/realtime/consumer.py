@@ -28,6 +28,7 @@ from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import ChannelNotAllowed, RealtimeNotEnabled
 from agnost_django.realtime.presence import get_presence, jsonable
+from agnost_django.realtime.security import is_own_origin
 
 logger = logging.getLogger("agnost_django.realtime")
 
@@ -217,8 +218,13 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             raise RealtimeNotEnabled()
         headers = dict(self.scope.get("headers") or [])
         origin = headers.get(b"origin", b"").decode() or None
-        check_client_key(auth.get("clientKey") if isinstance(auth.get("clientKey"), str) else None,
+        key = check_client_key(auth.get("clientKey") if isinstance(auth.get("clientKey"), str) else None,
                                operation="realtime.connect", origin=origin)
+        if origin and not key.allowed_origins and not is_own_origin(origin):
+            # A browser page of another site: only a key that lists that site may be used.
+            from agnost_django.core.exceptions import DomainNotAuthorized
+
+            raise DomainNotAuthorized(details={"origin": origin})
         token = auth.get("Session", auth.get("session"))  # the client sends "Session", Agnost read "session"
         user = _session_user(token) if token else None
         if not get_adapter().can_connect(user, auth):

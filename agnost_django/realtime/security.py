@@ -30,15 +30,20 @@ class OriginValidator:
         return await WebsocketDenier()(scope, receive, send)
 
     async def allowed(self, origin: str) -> bool:
-        parsed = urlparse(origin)
-        host = parsed.hostname or ""
-        allowed_hosts = settings.ALLOWED_HOSTS or (["localhost", ".localhost", "127.0.0.1", "[::1]"]
-                                                   if settings.DEBUG else [])
-        if host and (validate_host(host, allowed_hosts) or any(is_same_domain(host, h) for h in allowed_hosts)):
-            return True
-        if origin in getattr(settings, "CORS_ALLOWED_ORIGINS", []):
+        if is_own_origin(origin):
             return True
         return await database_sync_to_async(_key_allows)(origin)
+
+
+def is_own_origin(origin: str) -> bool:
+    """An origin on one of ``ALLOWED_HOSTS`` or in ``CORS_ALLOWED_ORIGINS``: any key may be
+    used from it. Other origins need a key that lists them (checked at the handshake)."""
+    host = urlparse(origin).hostname or ""
+    allowed_hosts = settings.ALLOWED_HOSTS or (["localhost", ".localhost", "127.0.0.1", "[::1]"]
+                                               if settings.DEBUG else [])
+    if host and (validate_host(host, allowed_hosts) or any(is_same_domain(host, h) for h in allowed_hosts)):
+        return True
+    return origin in getattr(settings, "CORS_ALLOWED_ORIGINS", [])
 
 
 def _key_allows(origin: str) -> bool:
