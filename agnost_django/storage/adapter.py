@@ -13,7 +13,8 @@ The default rules:
 * uploading into a bucket: signed-in users (they own what they upload);
 * reading a file (get, exists, download, listings): anyone for a public file; its owner and
   staff for a private one;
-* changing a file (rename, replace, move, copy, tags, privacy, delete): its owner and staff.
+* changing a file (rename, replace, move, copy, tags, privacy, delete): its owner and staff;
+* storage quota: ``AGNOST_STORAGE_USER_QUOTA_BYTES`` for every user.
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ class DefaultStorageAdapter:
     def can_change_file(self, user: Any, file) -> bool:
         """Every file route that changes, copies or deletes ``file``."""
         return is_staff(user) or owns(user, file)
+
+    def storage_quota(self, owner: Any) -> int | None:
+        """Most bytes the files of ``owner`` (a user) may take in total, or ``None`` for no
+        cap. Asked when a client's upload, replacement, copy or duplicate would add bytes to
+        files ``owner`` owns (not for server-library or admin changes, which act as
+        :data:`SYSTEM`)."""
+        return storage_settings.USER_QUOTA_BYTES
 
 
 def get_adapter() -> DefaultStorageAdapter:

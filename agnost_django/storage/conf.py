@@ -30,6 +30,13 @@ class StorageSettings(APISettings):
         return self._get("MAX_UPLOAD_SIZE", 100 * 1024 * 1024)
 
     @property
+    def USER_QUOTA_BYTES(self) -> int | None:
+        """Most bytes the files a user owns may take in total (uploads, replacements, copies
+        and duplicates by that user past it are refused with ``storage_quota_exceeded``);
+        ``None``: no cap. The adapter's ``storage_quota(user)`` may decide per user."""
+        return self._get("USER_QUOTA_BYTES", 1024 * 1024 * 1024)
+
+    @property
     def MAX_JSON_UPLOAD_SIZE(self) -> int:
         """Largest JSON-encoded upload body decoded in memory (strings and plain JSON values).
         Node Buffers and typed arrays are decoded as a stream, up to ``MAX_UPLOAD_SIZE``

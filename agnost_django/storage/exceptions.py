@@ -29,6 +29,7 @@ class StorageErrorCode(str, Enum):
     NOT_PUBLIC = "not_public"
     INVALID_SIGNATURE = "invalid_signature"
     NOT_ALLOWED = "not_allowed"
+    STORAGE_QUOTA_EXCEEDED = "storage_quota_exceeded"
 
 
 class StorageNotFound(AgnostAPIError):
@@ -166,3 +167,12 @@ class NotAllowed(AgnostAPIError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = _("You are not allowed to do this.")
     default_code = StorageErrorCode.NOT_ALLOWED.value
+
+
+class StorageQuotaExceeded(AgnostAPIError):
+    """The files of the user who would own the new bytes would pass their quota (403):
+    the request is fine, this user may not store more until they free space."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = _("Your storage quota is used up.")
+    default_code = StorageErrorCode.STORAGE_QUOTA_EXCEEDED.value

@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
@@ -29,6 +30,7 @@ from agnost_django.storage.exceptions import (
     MissingFileIdentifier,
     NotAllowed,
     RootBucketProtected,
+    StorageQuotaExceeded,
 )
 from agnost_django.storage.models import Bucket, StoredFile
 from agnost_django.storage.names import (
@@ -324,6 +326,31 @@ def _check_size(bucket: Bucket, incoming: Incoming) -> None:
         raise FileTooLarge(f"The file is larger than {limit} bytes.", details={"limit": limit})
 
 
+def reserve_quota(user: Any, owner: Any, size: int, *, replacing: StoredFile | None = None) -> None:
+    """Refuse with :class:`StorageQuotaExceeded` when ``size`` more bytes (replacing
+    ``replacing``'s) would take ``owner``'s files past their quota. Call it inside the
+    transaction that saves the bytes' row: it locks ``owner``'s user row
+    (``FOR NO KEY UPDATE``, which inserts of rows referencing the user do not wait for), so
+    concurrent reservations for one owner run one after the other, each counting the files
+    the previous one committed. Server code (:data:`SYSTEM`) and files without an owner are
+    not counted."""
+    if user is SYSTEM or owner is None:
+        return
+    quota = get_adapter().storage_quota(owner)
+    if quota is None:
+        return
+    list(get_user_model()._default_manager.select_for_update(no_key=True).filter(pk=owner.pk).values_list("pk"))
+    files = StoredFile.objects.filter(owner=owner)
+    if replacing is not None:
+        files = files.exclude(pk=replacing.pk)
+    used = files.aggregate(total=Sum("size"))["total"] or 0
+    if used + size > quota:
+        raise StorageQuotaExceeded(
+            f"Storing {size} more bytes would pass the storage quota of {quota} bytes ({used} used).",
+            details={"quota": quota, "used": used, "size": size},
+        )
+
+
 def upload(bucket: Bucket, user: Any, incoming: Incoming, name: Any, *, is_public: Any = None,
            tags: Any = None, unique: bool = True, upsert: bool = False, owner: Any = None,
            encoding: str = "7bit") -> StoredFile:
@@ -351,7 +378,9 @@ def upload(bucket: Bucket, user: Any, incoming: Incoming, name: Any, *, is_publi
     )
     file.blob_key = blobs.save(bucket.storage_alias, incoming.file)
     try:
-        _save_unique(file, unique=unique)
+        with transaction.atomic():
+            reserve_quota(user, file.owner, file.size)
+            _save_unique(file, unique=unique)
     except BaseException:
         blobs.delete_now(bucket.storage_alias, file.blob_key)
         raise
@@ -367,6 +396,7 @@ def replace(file: StoredFile, user: Any, incoming: Incoming) -> StoredFile:
     old_key = file.blob_key
     try:
         with transaction.atomic():
+            reserve_quota(user, file.owner, incoming.size, replacing=file)
             StoredFile.objects.filter(pk=file.pk).update(
                 blob_key=new_key, size=incoming.size, checksum=incoming.checksum,
                 mime_type=stored_type(incoming.declared_type, detected)[:255], detected_type=detected[:255],
@@ -502,7 +532,9 @@ def _copy(file: StoredFile, target: Bucket, user: Any, name: str, *, unique: boo
     )
     copy.blob_key = blobs.copy(file.storage_alias, file.blob_key, target.storage_alias)
     try:
-        _save_unique(copy, unique=unique)
+        with transaction.atomic():
+            reserve_quota(user, copy.owner, copy.size)
+            _save_unique(copy, unique=unique)
     except BaseException:
         blobs.delete_now(target.storage_alias, copy.blob_key)
         raise
