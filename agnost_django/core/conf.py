@@ -118,6 +118,11 @@ class CoreSettings(AppSettings):
         return self._get("EXPRESSION_MAX_LENGTH", 4096)
 
     @property
+    def JSON_MAX_DEPTH(self) -> int:
+        """Deepest nesting of arrays and objects accepted in a JSON request body."""
+        return self._get("JSON_MAX_DEPTH", 64)
+
+    @property
     def EXPRESSION_MAX_DEPTH(self) -> int:
         """Deepest nesting (operators, calls, parentheses, lists) an expression may have."""
         return self._get("EXPRESSION_MAX_DEPTH", 32)

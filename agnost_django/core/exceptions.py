@@ -25,6 +25,7 @@ class CoreErrorCode(str, Enum):
     BAD_REQUEST = "bad_request"
     INVALID_REQUEST_BODY_SYNTAX = "invalid_request_body_syntax"
     REQUEST_BODY_SIZE_TOO_LARGE = "request_body_size_too_large"
+    JSON_TOO_DEEP = "request_body_too_deep"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     VALIDATION_ERROR = "validation_error"
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"

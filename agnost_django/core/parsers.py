@@ -14,6 +14,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 
+from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
 
 
@@ -52,9 +53,43 @@ class LimitedJSONParser(JSONParser):
             raise too_large
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(raw.decode(encoding), parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
             raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
+        return loads(text)
+
+
+class JSONTooDeep(AgnostAPIError):
+    """A JSON body nested deeper than ``AGNOST_CORE_JSON_MAX_DEPTH`` (400)."""
+
+    default_code = CoreErrorCode.JSON_TOO_DEEP.value
+
+
+def loads(text: str | bytes):
+    """``json.loads`` for what clients send: strict (no NaN/Infinity), and at most
+    ``AGNOST_CORE_JSON_MAX_DEPTH`` arrays/objects deep (a RecursionError is never a 500)."""
+    limit = core_settings.JSON_MAX_DEPTH
+    too_deep = JSONTooDeep(_("The JSON body is nested deeper than %(limit)s levels.") % {"limit": limit},
+                           details={"limit": limit})
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise too_deep from None
+    except ValueError as exc:
+        raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
+    if _depth_exceeds(value, limit):
+        raise too_deep
+    return value
+
+
+def _depth_exceeds(value, limit: int) -> bool:
+    level = [value]
+    for _depth in range(limit):
+        level = [child for item in level if isinstance(item, (list, dict))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, (list, dict)) for item in level)
 
 
 def _reject_constant(name: str):

@@ -57,7 +57,7 @@ def decode(text: str) -> Packet:
     if rest:
         try:
             data = json.loads(rest)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ProtocolError("invalid JSON in the packet") from None
     attachments = int(match.group(2) or 0)
     if attachments > 16:

@@ -172,7 +172,7 @@ def decode_json_body(raw: Incoming, limit: int, declared_type: str | None) -> In
             )
         try:
             text = json.loads(raw.file.read())
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AgnostAPIError("The body is not valid JSON.",
                                  code=CoreErrorCode.INVALID_REQUEST_BODY_SYNTAX) from None
         if not isinstance(text, str):

@@ -3,6 +3,8 @@ hangs on anything else)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -145,3 +147,17 @@ def test_failure_in_another_middleware_is_json(db, settings):
     only_error(response, 500, "internal_server_error")
     # The rewritten response keeps the CORS headers, so the browser lets the client read it.
     assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_json_is_400(agnost_client, depth):
+    body = "[" * depth + "]" * depth
+    response = agnost_client.post(f"{API}/cache", body, content_type="application/json")
+    item = only_error(response, 400, "request_body_too_deep")
+    assert item["details"] == {"limit": 64}
+
+
+def test_nesting_within_the_limit_is_parsed(agnost_client):
+    value = json.loads("[" * 62 + "1" + "]" * 62)  # 64 levels with the body and "value"
+    response = agnost_client.post(f"{API}/cache", {"key": "deep", "value": {"v": value}}, format="json")
+    assert response.status_code < 300, response.content
