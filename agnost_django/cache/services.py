@@ -30,9 +30,17 @@ from agnost_django.cache.exceptions import (
 from agnost_django.cache.operations import GenericOperations, is_integer, operations_for
 from agnost_django.core.exceptions import AgnostAPIError, BackendUnavailable, ValidationFailed
 
-# Keys travel unencoded in the client's URLs (``cache?key=<raw>``), so characters that a
-# URL would split on or decode are refused: whitespace, control characters, % & #.
-_KEY_RE = re.compile(r"^[^\s\x00-\x1f\x7f%&#]+$")
+# Keys are any string the client can read back. It splices a key into its URL unencoded
+# (`cache?key=<raw>`); the URL parser (browser or Node) percent-encodes spaces, non-ASCII and
+# other characters, which arrive intact. What cannot come back the same is refused: "#"
+# starts the URL's fragment, tab/CR/LF are removed by the parser, a space or control
+# character at the end of the URL is trimmed, and "%" with two hex digits reads as an escape.
+_UNREADABLE = (
+    (re.compile(r"#"), "# (the client's URL would end there)"),
+    (re.compile(r"[\t\n\r]"), "tab or line breaks (URLs drop them)"),
+    (re.compile(r"[\x00-\x20]\Z"), "a space or control character at the end (URLs trim it)"),
+    (re.compile(r"%[0-9A-Fa-f]{2}"), "% followed by two hex digits (read as an escape)"),
+)
 _INT64 = 2**63
 
 
@@ -45,11 +53,12 @@ def validate_key(key: Any) -> str:
             _("A cache key may have at most %(limit)s characters.") % {"limit": limit},
             details={"limit": limit, "length": len(key)},
         )
-    if not _KEY_RE.match(key):
-        raise InvalidCacheKey(
-            _("A cache key may not contain whitespace, control characters, %, & or #."),
-            details={"key": key},
-        )
+    for pattern, reason in _UNREADABLE:
+        if pattern.search(key):
+            raise InvalidCacheKey(
+                _("This key could not be read back by the client: it contains %(reason)s.") % {"reason": reason},
+                details={"key": key, "reason": reason},
+            )
     return key
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
+from urllib.parse import unquote
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from agnost_django.cache import serializers, services
 from agnost_django.cache.conf import cache_settings
 from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.schema import ANY_JSON, NULL, error_responses, nullable
 
 
 def wrap_value(value):
@@ -18,6 +20,12 @@ def wrap_value(value):
     return {"value": value}
 
 
+# Every cache operation may meet a missing alias, an oversized key or value, a backend
+# without the operation or one that is down.
+ERRORS = error_responses(404, 413, 501, 503)
+
+
+@extend_schema(tags=["cache"])
 class CacheViewSet(AgnostViewSet):
     """Key-value operations on the cache alias ``AGNOST_CACHE_ALIAS``."""
 
@@ -47,48 +55,51 @@ class CacheViewSet(AgnostViewSet):
     @extend_schema(
         operation_id="cache_get",
         parameters=[OpenApiParameter("key", str, required=True, description="Not URL-encoded by the client.")],
-        responses={200: OpenApiTypes.ANY},
+        responses={200: nullable(ANY_JSON), **ERRORS},
         description="The stored object or array, a primitive as {\"value\": v}, or null.",
     )
     def get_key(self, request):
-        serializer = serializers.KeySerializer(data={"key": request.query_params.get("key", "")})
+        # The client sends `?key=<raw key>`: all that follows `key=` is the key, "&" included.
+        raw = request.META.get("QUERY_STRING", "")
+        key = unquote(raw[4:]) if raw.startswith("key=") else request.query_params.get("key", "")
+        serializer = serializers.KeySerializer(data={"key": key})
         serializer.is_valid(raise_exception=True)
         return Response(wrap_value(services.get_value(serializer.validated_data["key"])))
 
-    @extend_schema(operation_id="cache_set", request=serializers.SetSerializer, responses={200: None})
+    @extend_schema(operation_id="cache_set", request=serializers.SetSerializer, responses={200: NULL, **ERRORS})
     def set_key(self, request):
         data = self._validated(request)
         services.set_value(data["key"], data["value"], ttl=data.get("ttl") or None)
         return Response()
 
-    @extend_schema(operation_id="cache_delete", request=serializers.DeleteSerializer, responses={200: None})
+    @extend_schema(operation_id="cache_delete", request=serializers.DeleteSerializer, responses={200: NULL, **ERRORS})
     def delete_keys(self, request):
         services.delete_keys(self._validated(request)["keys"])
         return Response()
 
-    @extend_schema(request=serializers.IncrementSerializer, responses=serializers.ValueSerializer)
+    @extend_schema(request=serializers.IncrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def increment(self, request):
         data = self._validated(request)
         value = services.increment(data["key"], data["increment"], ttl=data.get("ttl") or None)
         return Response({"value": value})
 
-    @extend_schema(request=serializers.DecrementSerializer, responses=serializers.ValueSerializer)
+    @extend_schema(request=serializers.DecrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def decrement(self, request):
         data = self._validated(request)
         value = services.decrement(data["key"], data["decrement"], ttl=data.get("ttl") or None)
         return Response({"value": value})
 
-    @extend_schema(request=serializers.ExpireSerializer, responses={200: None})
+    @extend_schema(request=serializers.ExpireSerializer, responses={200: NULL, **ERRORS})
     def expire(self, request):
         data = self._validated(request)
         services.expire(data["key"], data["ttl"])
         return Response()
 
-    @extend_schema(responses=serializers.StatsSerializer)
+    @extend_schema(responses={200: serializers.StatsSerializer, **ERRORS})
     def stats(self, request):
         return Response(services.get_stats())
 
-    @extend_schema(request=serializers.ListKeysSerializer, responses=serializers.ListKeysResultSerializer)
+    @extend_schema(request=serializers.ListKeysSerializer, responses={200: serializers.ListKeysResultSerializer, **ERRORS})
     def list_keys(self, request):
         data = self._validated(request)
         return Response(services.list_keys_page(data.get("pattern"), cursor=data.get("next") or None))

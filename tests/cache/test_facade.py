@@ -33,7 +33,7 @@ def test_server_and_client_share_the_namespace(agnost_client):
 
 
 def test_errors_come_back_as_results():
-    data, errors = agnost.cache().set_key_value("bad key", 1)
+    data, errors = agnost.cache().set_key_value("bad#key", 1)
     assert data is None
     assert errors.status == 400 and errors.items[0].code == "invalid_cache_key"
 

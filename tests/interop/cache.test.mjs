@@ -119,6 +119,10 @@ describe("get and set", () => {
     ["slash and question mark", "a/b?c"],
     ["at sign and brackets", "u@x[0]"],
     ["non-ASCII", "héllo-✓"],
+    ["spaces", "a b  c"],
+    ["ampersand", "a&b=c"],
+    ["percent sign", "100% sure"],
+    ["quotes and angle brackets", `"<x>'`],
   ]) {
     test(`a key with ${name} (${suffix}) round-trips`, TIMEOUT, async () => {
       const key = `${prefix("chars")}${suffix}`;
@@ -337,11 +341,12 @@ describe("errors", () => {
     assert.equal((await listAll(`${p}*`)).entries.size, 0);
   });
 
-  test("a key containing a space: 400 invalid_cache_key", TIMEOUT, async () => {
-    const p = prefix("space");
-    fails(await cache.set(`${p}a b`, 1), 400, "invalid_cache_key");
-    fails(await cache.get(`${p}a b`), 400, "invalid_cache_key");
-    fails(await cache.increment(`${p}a b`), 400, "invalid_cache_key");
+  test("a key the client could not read back: 400 invalid_cache_key, nothing stored", TIMEOUT, async () => {
+    const p = prefix("unreadable");
+    for (const bad of [`${p}a#b`, `${p}trailing `, `${p}escape%41`, `${p}tab\tkey`]) {
+      fails(await cache.set(bad, 1), 400, "invalid_cache_key");
+      fails(await cache.increment(bad), 400, "invalid_cache_key");
+    }
     assert.equal((await listAll(`${p}*`)).entries.size, 0);
   });
 
