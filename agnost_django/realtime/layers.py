@@ -81,11 +81,14 @@ class LocalChannelLayer(InMemoryChannelLayer):
 
     async def new_channel(self, prefix: str = "specific.") -> str:
         self._has_consumers = True
-        if self._server is None:
-            await self._listen()
+        await self.listen()
         return await super().new_channel(prefix)
 
-    async def _listen(self) -> None:
+    async def listen(self) -> None:
+        """Serve the other processes from this one (idempotent): called by ``agnost_serve``
+        when the server starts, else at the first websocket connection."""
+        if self._server is not None:
+            return
         try:
             await self._forward("ping", "", {})
         except NoRealtimeServer:

@@ -35,10 +35,36 @@ class Command(BaseCommand):
             raise CommandError("Set ASGI_APPLICATION (e.g. 'project.asgi.application').")
         module, _dot, attribute = path.rpartition(".")
         proxies = [str(proxy) for proxy in core_settings.TRUSTED_PROXIES]
-        uvicorn.run(
-            f"{module}:{attribute}", host=host, port=port, workers=workers, log_level=log_level,
-            reload=bool(reload_dirs), reload_dirs=reload_dirs or None,
+        options = dict(
+            host=host, port=port, log_level=log_level,
             # Channels' router does not speak the lifespan protocol.
             lifespan="off",
             proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
         )
+        if workers or reload_dirs:
+            uvicorn.run(f"{module}:{attribute}", workers=workers, reload=bool(reload_dirs),
+                        reload_dirs=reload_dirs or None, **options)
+        else:
+            server_class(uvicorn)(uvicorn.Config(f"{module}:{attribute}", **options)).run()
+
+
+def server_class(uvicorn):
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            await _start_channel_layers()
+
+    return Server
+
+
+async def _start_channel_layers() -> None:
+    """Channel layers that serve other processes (the embedded default's LocalChannelLayer)
+    take their sends from the start, not only once a first websocket has connected."""
+    try:
+        from channels.layers import channel_layers
+    except ImportError:
+        return
+    for alias in getattr(settings, "CHANNEL_LAYERS", {}):
+        layer = channel_layers[alias]
+        if hasattr(layer, "listen"):
+            await layer.listen()
