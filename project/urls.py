@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("agnost_django.urls")),
+    path("", include("project.demo.urls")),  # the demo page at /
 ]
