@@ -2,7 +2,8 @@
 point ``AGNOST_REALTIME_ADAPTER`` at your class to change a rule.
 
 ``user`` is the connection's user (from the handshake's ``Session``) or ``None``. The default
-rules: anyone with a valid client key may connect, broadcast, and use public channels;
+rules: anyone with a valid client key may connect and use public channels; only signed-in
+users may broadcast to every connection;
 channels named ``private-*`` need a signed-in user and :meth:`allow_private`'s consent, which
 by default admits staff, and each user to ``private-user-<their id>``.
 """
@@ -31,8 +32,9 @@ class DefaultRealtimeAdapter:
         return self.can_use(user, channel)
 
     def can_broadcast(self, user: Any, event: str) -> bool:
-        """A client ``broadcast`` to every connection."""
-        return True
+        """A client ``broadcast`` to every connection: signed-in users only (an anonymous
+        socket would reach every signed-in client)."""
+        return signed_in(user)
 
     def can_see_members(self, user: Any, channel: str) -> bool:
         """``getMembers`` over REST."""

@@ -37,4 +37,13 @@ def check_realtime_backends(app_configs=None, **kwargs):
         problems.append(Error(
             "AGNOST_REALTIME_HEARTBEAT_INTERVAL must be shorter than AGNOST_REALTIME_PRESENCE_TTL.",
             id="agnost_realtime.E002"))
+    rate, burst = realtime_settings.FRAME_RATE, realtime_settings.FRAME_BURST
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0):
+        problems.append(Error(
+            f"AGNOST_REALTIME_FRAME_RATE must be a positive number of frames per second, or None; not {rate!r}.",
+            id="agnost_realtime.E003"))
+    if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+        problems.append(Error(
+            f"AGNOST_REALTIME_FRAME_BURST must be a whole number of frames, at least 1; not {burst!r}.",
+            id="agnost_realtime.E004"))
     return problems

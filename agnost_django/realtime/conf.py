@@ -57,6 +57,20 @@ class RealtimeSettings(APISettings):
         return self._get("MAX_PAYLOAD", 1_000_000)
 
     @property
+    def FRAME_RATE(self) -> float | None:
+        """Websocket frames per second a connection may send, on average (the refill rate of
+        its token bucket). Frames beyond it are dropped and the sender gets one
+        ``agnost:error`` ``rate_limit_exceeded``; ``None`` turns the limit off."""
+        return self._get("FRAME_RATE", 100)
+
+    @property
+    def FRAME_BURST(self) -> int:
+        """Frames a connection may send at once above ``FRAME_RATE`` (the bucket's size). A
+        connection that goes on sending this many more frames while limited is closed
+        (websocket code 1008)."""
+        return self._get("FRAME_BURST", 200)
+
+    @property
     def GET_MEMBERS_TIMEOUT(self) -> float:
         """Seconds before ``get_members`` gives up with ``get_channel_members_error``."""
         return self._get("GET_MEMBERS_TIMEOUT", 5)

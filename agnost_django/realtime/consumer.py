@@ -7,6 +7,12 @@ events (``join``, ``leave``, ``update``, ``message``) become channel-layer group
 group messages become ``42[...]`` frames, filtered by echo. Membership and profiles are in
 :mod:`.presence`, refreshed on every heartbeat; the groups are re-joined then too, because
 channels_redis forgets a group member after ``group_expiry``.
+
+Every frame a client sends takes a token from the connection's bucket (``FRAME_RATE`` per
+second, ``FRAME_BURST`` at most): a frame finding it empty is dropped unread, the first drop
+of a spell is answered with one ``agnost:error`` ``rate_limit_exceeded``, and a client that
+goes on for ``FRAME_BURST`` more drops is closed (1008). Dropping costs no parsing, so a
+flooding socket cannot starve the others of the process.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,7 +33,7 @@ from agnost_django.core.exceptions import AgnostAPIError, error_item
 from agnost_django.realtime import names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
-from agnost_django.realtime.exceptions import ChannelNotAllowed, RealtimeNotEnabled
+from agnost_django.realtime.exceptions import ChannelNotAllowed, FrameRateExceeded, RealtimeNotEnabled
 from agnost_django.realtime.presence import get_presence, jsonable
 from agnost_django.realtime.security import is_own_origin
 
@@ -44,6 +51,7 @@ def _connect_error(exc: AgnostAPIError) -> str:
 
 class SocketIOConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []
+    closing = False  # set by close(): frames still arriving are ignored
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -58,6 +66,11 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.pending: protocol.Packet | None = None
         self.pong = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
+        self.frame_rate = realtime_settings.FRAME_RATE
+        self.frame_burst = realtime_settings.FRAME_BURST
+        self.tokens = float(self.frame_burst)
+        self.tokens_at = time.monotonic()
+        self.dropped = 0  # frames dropped since the bucket was last full
         await self.accept()
         await self.send(protocol.OPEN + json.dumps({
             "sid": _sid(), "upgrades": [], "pingInterval": realtime_settings.PING_INTERVAL,
@@ -99,6 +112,11 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     # -- frames ---------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        if self.frame_rate and not self._take_token():
+            await self._limited()
+            return
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > realtime_settings.MAX_PAYLOAD:
             await self.close(code=1009)
@@ -125,6 +143,32 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             await self._packet(packet)
         elif kind == protocol.CLOSE:
             await self.close()
+
+    def _take_token(self) -> bool:
+        """The token bucket: True when this frame may be read."""
+        now = time.monotonic()
+        self.tokens = min(self.frame_burst, self.tokens + (now - self.tokens_at) * self.frame_rate)
+        self.tokens_at = now
+        if self.tokens >= self.frame_burst:
+            self.dropped = 0  # calm again: a later excess is told again
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        self.dropped += 1
+        return False
+
+    async def _limited(self) -> None:
+        """A dropped frame: tell the client once per spell, close it if it goes on."""
+        if self.dropped == 1:
+            error = FrameRateExceeded(details={"frameRate": self.frame_rate, "frameBurst": self.frame_burst})
+            await self.send_frames(protocol.event("agnost:error", {"event": None, "errors": error.as_items()}))
+        elif self.dropped > self.frame_burst:
+            logger.warning("realtime: closing %s, which kept sending over %s frames/s", self.sid, self.frame_rate)
+            await self.close(code=1008)
+
+    async def close(self, code=None, reason=None) -> None:
+        self.closing = True
+        await super().close(code=code, reason=reason)
 
     async def _attachment(self, data: bytes) -> None:
         packet = self.pending

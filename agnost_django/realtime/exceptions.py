@@ -19,6 +19,7 @@ class RealtimeErrorCode(str, Enum):
     INVALID_NAMESPACE = "invalid_namespace"
     MESSAGE_TOO_LARGE = "message_too_large"
     REALTIME_UNREACHABLE = "realtime_unreachable"
+    RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
 
 
 class RealtimeNotEnabled(AgnostAPIError):
@@ -66,3 +67,12 @@ class ChannelNotAllowed(AgnostAPIError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = _("You are not allowed to use this channel.")
     default_code = RealtimeErrorCode.CHANNEL_NOT_ALLOWED.value
+
+
+class FrameRateExceeded(AgnostAPIError):
+    """A connection sent frames faster than ``FRAME_RATE``/``FRAME_BURST`` allow (429): the
+    excess is dropped."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many messages: slow down, or the connection is closed.")
+    default_code = RealtimeErrorCode.RATE_LIMIT_EXCEEDED.value

@@ -334,9 +334,12 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
   let A, B, C;
 
   before(async () => {
-    A = await connect("A", ENV_URL, { autoJoinChannels: true });
-    B = await connect("B", PEER_ENV_URL, { autoJoinChannels: false, echoMessages: false, bufferMessages: false });
-    C = await connect("C", PEER_ENV_URL, { bufferMessages: false });
+    // Signed in: broadcasting to every connection takes a user (anonymous sockets are refused).
+    const [a, b, c] = [await signUp("A"), await signUp("B"), await signUp("C")];
+    A = await connect("A", ENV_URL, { autoJoinChannels: true }, { session: a.session });
+    B = await connect("B", PEER_ENV_URL, { autoJoinChannels: false, echoMessages: false, bufferMessages: false },
+      { session: b.session });
+    C = await connect("C", PEER_ENV_URL, { bufferMessages: false }, { session: c.session });
   });
 
   test("the socket id is the member id; an empty channel has no members", TIMEOUT, async () => {
@@ -472,6 +475,16 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
     await A.inbox.waitFor((e) => e.event === hush, "C's echo: false broadcast at A");
     await flush(C, C);
     assert.equal(C.inbox.all((e) => e.event === hush).length, 0, "C got its own broadcast sent with echo: false");
+
+    const anonymous = await connect("anonymous", ENV_URL, {});
+    const denied = unique("news");
+    await anonymous.broadcast(denied, "from nobody");
+    const refusal = await anonymous.inbox.waitFor(agnostError("message", "channel_not_allowed"),
+      "the refusal of an anonymous broadcast");
+    checkAgnostError(refusal, "message", "channel_not_allowed", "an anonymous broadcast");
+    await flush(anonymous, A);
+    assert.equal(A.inbox.all((e) => e.event === denied).length, 0, "an anonymous broadcast arrived");
+    anonymous.rt.close();
   });
 
   test("update: channel:update to every joined channel with the new profile", TIMEOUT, async () => {
@@ -634,7 +647,7 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
   test("binary: a Buffer sent arrives as binary, alone, nested, broadcast and as a profile", TIMEOUT, async () => {
     const room = unique("room");
     const P = await connect("P", PEER_ENV_URL, {}); // its own connections: a failure here spares A, B and C
-    const Q = await connect("Q", ENV_URL, {});
+    const Q = await connect("Q", ENV_URL, {}, { session: (await signUp("Q")).session }); // Q broadcasts
     await enter(P, room);
     await enter(Q, room);
     const payload = Buffer.from(Array.from({ length: 256 }, (_v, i) => i)); // every byte value, 0x00-0xff
@@ -749,16 +762,16 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
       const mine = `private-user-${owner.user._id}`;
       const secret = `private-${TAG}`;
       // Anonymous: refused joins and sends, 401 for members.
+      const nobody = await connect("nobody", ENV_URL, {}); // A, B and C are signed in
       const refusedJoin = agnostError("join", "channel_not_allowed");
-      let count = A.inbox.all(refusedJoin).length;
+      let count = nobody.inbox.all(refusedJoin).length;
       for (const channel of [mine, secret]) {
-        await A.join(channel);
-        await A.inbox.waitForCount(refusedJoin, ++count, `agnost:error for A's join of ${channel}`);
-        checkAgnostError(A.inbox.all(refusedJoin).at(-1), "join", "channel_not_allowed", `anonymous join of ${channel}`);
-        fails(await getMembers(A, channel), 401, "missing_session_token", `anonymous getMembers(${channel})`);
+        await nobody.join(channel);
+        await nobody.inbox.waitForCount(refusedJoin, ++count, `agnost:error for nobody's join of ${channel}`);
+        checkAgnostError(nobody.inbox.all(refusedJoin).at(-1), "join", "channel_not_allowed",
+          `anonymous join of ${channel}`);
+        fails(await getMembers(nobody, channel), 401, "missing_session_token", `anonymous getMembers(${channel})`);
       }
-      A.rt.leave(mine); // drop them from A's auto-join list (a no-op on the server)
-      A.rt.leave(secret);
 
       // The owner: its own private channel.
       const O = await connect("owner", ENV_URL, {}, { client: owner.client });
@@ -779,11 +792,12 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
 
       // Nobody without consent can send into it, member or not.
       const spoof = unique("spoof");
-      await A.send(mine, spoof, "anonymous");
-      await A.inbox.waitFor(agnostError("message", "channel_not_allowed"), "agnost:error for an anonymous send");
+      await nobody.send(mine, spoof, "anonymous");
+      await nobody.inbox.waitFor(agnostError("message", "channel_not_allowed"), "agnost:error for an anonymous send");
       await S.send(mine, spoof, "stranger");
       await S.inbox.waitFor(agnostError("message", "channel_not_allowed"), "agnost:error for the stranger's send");
-      await flush(A, O);
+      await flush(nobody, O);
+      nobody.rt.close();
       await flush(S, O);
       assert.equal(O.inbox.all(message(spoof, mine)).length, 0, "a refused send reached the channel");
 
@@ -918,7 +932,7 @@ describe("a crashed process", { skip: SUITE !== "crash" && "another suite" }, ()
 describe("another app on the same Redis", { skip: SUITE !== "isolation" && "another suite" }, () => {
   test("a process with another CACHE_KEY_PREFIX gets none of this app's messages", TIMEOUT, async () => {
     const room = unique("room");
-    const A = await connect("A", ENV_URL, {});
+    const A = await connect("A", ENV_URL, {}, { session: (await signUp("isolated")).session }); // A broadcasts
     const F = await connect("F", FOREIGN_ENV_URL, {});
     await enter(F, room);
     await enter(A, room);

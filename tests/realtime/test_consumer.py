@@ -63,9 +63,15 @@ async def test_join_is_idempotent_and_announced(connect):
     assert await a.nothing() and await b.nothing()
 
 
-async def test_messages_follow_echo_rules(connect):
+async def test_messages_follow_echo_rules(connect, user_factory):
+    from asgiref.sync import sync_to_async
+
+    from agnost_django import agnost
+
+    user = await sync_to_async(user_factory)()
+    token = (await sync_to_async(agnost.auth.create_session)(user)).data["session"]["token"]
     a = await connect(echoMessages=False)
-    b = await connect()
+    b = await connect(Session=token)  # signed in: broadcasting needs it
     for client in (a, b):
         await client.call("join", {"channel": "room", "echo": False})
     assert await a.receive_event() == ["channel:join", {"channel": "room", "message": {"id": b.sid, "data": None}}]
