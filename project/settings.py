@@ -255,6 +255,12 @@ if os.environ.get("AGNOST_AUTH_THROTTLE_RATES"):
 
     AGNOST_AUTH_THROTTLE_RATES = json.loads(os.environ["AGNOST_AUTH_THROTTLE_RATES"])
 
+# Cache: what one client may write through the client API (rate; bytes per hour, "" for none).
+if os.environ.get("AGNOST_CACHE_WRITE_RATE"):
+    AGNOST_CACHE_WRITE_RATE = os.environ["AGNOST_CACHE_WRITE_RATE"]
+if os.environ.get("AGNOST_CACHE_CLIENT_WRITE_QUOTA"):
+    AGNOST_CACHE_CLIENT_WRITE_QUOTA = int(os.environ["AGNOST_CACHE_CLIENT_WRITE_QUOTA"])
+
 # Storage: the largest upload in bytes (100 MB by default; a bucket may lower it in the admin).
 if os.environ.get("AGNOST_STORAGE_MAX_UPLOAD_SIZE"):
     AGNOST_STORAGE_MAX_UPLOAD_SIZE = int(os.environ["AGNOST_STORAGE_MAX_UPLOAD_SIZE"])

@@ -35,6 +35,22 @@ class CacheSettings(APISettings):
         return self._get("MAX_VALUE_SIZE", 1024 * 1024)
 
     @property
+    def WRITE_RATE(self) -> str | None:
+        """Writes (set, delete, increment, decrement, expire) per signed-in user, or per
+        address without a session, through the client API (DRF rate; ``None``: unlimited)."""
+        return self._get("WRITE_RATE", "600/min")
+
+    @property
+    def CLIENT_WRITE_QUOTA(self) -> int | None:
+        """Bytes one user (or address) may write per hour through the client API."""
+        return self._get("CLIENT_WRITE_QUOTA", 16 * 1024 * 1024)
+
+    @property
+    def KEY_WRITE_QUOTA(self) -> int | None:
+        """Bytes all the clients of one client key may write per hour together."""
+        return self._get("KEY_WRITE_QUOTA", 256 * 1024 * 1024)
+
+    @property
     def LIST_PAGE_SIZE(self) -> int:
         """About how many keys one list-keys page returns (a SCAN batch may add a few)."""
         return self._get("LIST_PAGE_SIZE", 100)

@@ -18,6 +18,15 @@ class CacheErrorCode(str, Enum):
     CACHE_VALUE_NOT_INTEGER = "cache_value_not_integer"
     INVALID_CACHE_PATTERN = "invalid_cache_pattern"
     INVALID_CURSOR = "invalid_cursor"
+    CACHE_QUOTA_EXCEEDED = "cache_quota_exceeded"
+
+
+class CacheQuotaExceeded(AgnostAPIError):
+    """A client wrote more bytes this hour than its quota allows (429, ``details.wait``)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("The cache write quota is used up for this hour.")
+    default_code = CacheErrorCode.CACHE_QUOTA_EXCEEDED.value
 
 
 class CacheNotFound(AgnostAPIError):

@@ -84,7 +84,8 @@ def validate_amount(amount: Any, field: str) -> int:
     return amount
 
 
-def validate_value(value: Any) -> Any:
+def value_size(value: Any) -> int:
+    """Bytes of the value's JSON form."""
     try:
         encoded = json.dumps(value, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
@@ -92,8 +93,12 @@ def validate_value(value: Any) -> Any:
             _("The value must be JSON-serialisable: %(error)s") % {"error": exc},
             details={"field": "value"},
         ) from exc
+    return len(encoded.encode())
+
+
+def validate_value(value: Any) -> Any:
     limit = cache_settings.MAX_VALUE_SIZE
-    size = len(encoded.encode())
+    size = value_size(value)
     if size > limit:
         raise CacheValueSizeExceeded(
             _("A cache value may have at most %(limit)s bytes (as JSON); this one has %(size)s.")

@@ -7,8 +7,9 @@ from urllib.parse import unquote
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from agnost_django.cache import serializers, services
+from agnost_django.cache import quotas, serializers, services
 from agnost_django.cache.conf import cache_settings
+from agnost_django.cache.quotas import CacheWriteThrottle
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.schema import ANY_JSON, NULL, error_responses, nullable
 
@@ -19,6 +20,10 @@ def wrap_value(value):
         return value
     return {"value": value}
 
+
+WRITES = {"set_key", "delete_keys", "increment", "decrement", "expire"}
+# What an increment, decrement, expire or delete counts against the byte quota, besides its key.
+SMALL_WRITE = 16
 
 # Every cache operation may meet a missing alias, an oversized key or value, a backend
 # without the operation or one that is down.
@@ -34,6 +39,12 @@ class CacheViewSet(AgnostViewSet):
     @property
     def app_settings(self):
         return cache_settings
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action in WRITES:
+            throttles.append(CacheWriteThrottle())
+        return throttles
 
     def get_serializer(self, *args, **kwargs):
         # Gives the browsable API a form for each action.
@@ -69,29 +80,36 @@ class CacheViewSet(AgnostViewSet):
     @extend_schema(operation_id="cache_set", request=serializers.SetSerializer, responses={200: NULL, **ERRORS})
     def set_key(self, request):
         data = self._validated(request)
-        services.set_value(data["key"], data["value"], ttl=data.get("ttl") or None)
+        value = services.validate_value(data["value"])
+        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + services.value_size(value))
+        services.set_value(data["key"], value, ttl=data.get("ttl") or None)
         return Response()
 
     @extend_schema(operation_id="cache_delete", request=serializers.DeleteSerializer, responses={200: NULL, **ERRORS})
     def delete_keys(self, request):
-        services.delete_keys(self._validated(request)["keys"])
+        keys = [services.validate_key(key) for key in self._validated(request)["keys"]]
+        quotas.charge(request, SMALL_WRITE * len(keys))
+        services.delete_keys(keys)
         return Response()
 
     @extend_schema(request=serializers.IncrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def increment(self, request):
         data = self._validated(request)
+        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
         value = services.increment(data["key"], data["increment"], ttl=data.get("ttl") or None)
         return Response({"value": value})
 
     @extend_schema(request=serializers.DecrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def decrement(self, request):
         data = self._validated(request)
+        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
         value = services.decrement(data["key"], data["decrement"], ttl=data.get("ttl") or None)
         return Response({"value": value})
 
     @extend_schema(request=serializers.ExpireSerializer, responses={200: NULL, **ERRORS})
     def expire(self, request):
         data = self._validated(request)
+        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
         services.expire(data["key"], data["ttl"])
         return Response()
 

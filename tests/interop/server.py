@@ -81,7 +81,8 @@ STARTUP_TIMEOUT = 30.0
 # Where emailed links (/_auth/verify) send the browser; tests read its query string from the
 # Location header and never follow it.
 REDIRECT_URL = "http://app.agnost.app.localhost/redirect"
-# The auth throttles count per client IP, and every test request comes from 127.0.0.1.
+# The auth throttles and the cache's write rate count per client IP, and every test request
+# comes from 127.0.0.1.
 RELAXED_THROTTLE_RATES = '{"sign_in": "10000/min", "sign_up": "10000/min", "send": "10000/min"}'
 # Variables of the host project's settings that must not leak from the caller's shell into
 # the server (a developer's DATABASE_URL would point the server at their real database).
@@ -369,6 +370,7 @@ class InteropServer:
             AGNOST_AUTH_SMS_BACKEND="agnost_django.auth.sms.FileBackend",
             AGNOST_AUTH_SMS_FILE_PATH=str(self.sms_file),
             AGNOST_AUTH_THROTTLE_RATES=RELAXED_THROTTLE_RATES,
+            AGNOST_CACHE_WRITE_RATE="100000/min",
             AGNOST_AUTH_REDIRECT_URL=REDIRECT_URL,
         )
         env.update(self.extra_env)
