@@ -24,8 +24,14 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# Development settings for make run / make dev and the manage.py commands typed by hand;
+# production sets real variables instead (see project/settings.py).
+.env:
+	@echo "Writing .env for development: DJANGO_DEBUG=1 and a random DJANGO_SECRET_KEY"
+	@printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
 # Migrations, the demo's client key and bucket, and what to open.
-setup: $(STAMP)
+setup: $(STAMP) .env
 	$(PY) manage.py migrate --noinput
 	@$(PY) manage.py demo_setup --port $(PORT)
 	@echo ""
@@ -96,4 +102,4 @@ schema: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --file tests/snapshots/openapi.yaml
 
 clean:
-	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3* test-artifacts
+	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3* test-artifacts .env

@@ -9,8 +9,15 @@ Production reads:
   layer (channels_redis) and the django-q2 broker all move to Redis;
 * ``AWS_STORAGE_BUCKET_NAME`` (+ ``AWS_S3_ENDPOINT_URL``, ``AWS_LOCATION``, ``AWS_ACCESS_KEY_ID``,
   ``AWS_SECRET_ACCESS_KEY``, ``AWS_S3_REGION_NAME``) — files on S3-compatible storage;
-* ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (``0``/``1``), ``DJANGO_ALLOWED_HOSTS`` and
-  ``CORS_ALLOWED_ORIGINS`` (comma-separated).
+* ``DJANGO_SECRET_KEY`` (required unless ``DJANGO_DEBUG=1``), ``DJANGO_DEBUG`` (``0``/``1``,
+  off by default), ``DJANGO_ALLOWED_HOSTS`` and ``CORS_ALLOWED_ORIGINS`` (comma-separated);
+* ``DJANGO_HTTPS`` (on unless DEBUG: HTTPS redirect, HSTS for ``DJANGO_HSTS_SECONDS``, secure
+  cookies; ``DJANGO_HSTS_PRELOAD=1`` to ask browsers' preload lists) and ``TRUSTED_PROXIES``
+  (the proxies' addresses or networks, whose ``X-Forwarded-For``/``-Proto`` are believed).
+
+A ``.env`` file beside ``manage.py`` (``NAME=value`` lines) fills variables that are not set:
+``make run`` writes one for development (``DJANGO_DEBUG=1`` and a random secret key).
+``DJANGO_ENV_FILE`` names another file, or none when empty.
 """
 
 import os
@@ -23,12 +30,29 @@ from corsheaders.defaults import default_headers
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: str) -> None:
+    if path and os.path.isfile(path):
+        for line in Path(path).read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not name.strip().startswith("#"):
+                os.environ.setdefault(name.strip(), value.strip())
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+read_env_file(os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env")))
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or ("insecure-development-key" if DEBUG else "")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development; make run does).")
 # ".localhost" lets the recommended envUrl http://realtime.agnost.app.localhost:8000 in.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ".localhost,127.0.0.1,[::1]")
 
@@ -233,6 +257,19 @@ SPECTACULAR_SETTINGS = {
 # Behind a proxy or load balancer, list its addresses or networks (comma-separated): only
 # their X-Forwarded-For is believed, by the throttles and by `manage.py agnost_serve`.
 AGNOST_CORE_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# HTTPS in production: redirect, HSTS, cookies sent over HTTPS only. Behind a TLS-terminating
+# proxy (listed in TRUSTED_PROXIES) the scheme comes from its X-Forwarded-Proto.
+if env_bool("DJANGO_HTTPS", not DEBUG):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if AGNOST_CORE_TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:  # joining the browsers' preload lists is the domain owner's call
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # CORS for browser apps: the origins below, plus any origin listed by an active client key.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

@@ -5,7 +5,11 @@ import os
 import shutil
 import tempfile
 
-from project.settings import *  # noqa: F403
+# The example project's settings as tests see them: no .env file of a developer's, plain HTTP.
+os.environ.update(DJANGO_ENV_FILE="", DJANGO_HTTPS="0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests")
+
+from project.settings import *  # noqa: E402, F403
 
 DEBUG = False
 SECRET_KEY = "tests"

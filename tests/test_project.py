@@ -25,10 +25,17 @@ print(json.dumps({
 """
 
 
-def settings_with(**env) -> dict:
+def project_env(**env) -> dict[str, str]:
+    """The environment of a process of the example project, without the caller's project
+    variables (a developer's DATABASE_URL, .env file, ...)."""
     clean = {k: v for k, v in os.environ.items()
-             if k not in ("DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME")}
-    clean.update(env, DJANGO_SETTINGS_MODULE="project.settings")
+             if k not in ("DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME", "TRUSTED_PROXIES")
+             and not k.startswith("DJANGO_")}
+    return {**clean, "DJANGO_ENV_FILE": "", "DJANGO_SETTINGS_MODULE": "project.settings", **env}
+
+
+def settings_with(**env) -> dict:
+    clean = project_env(DJANGO_DEBUG="1", **env)
     output = subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean,
         capture_output=True, text=True, check=True,
@@ -69,3 +76,37 @@ def test_importing_the_package_imports_no_models():
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": ""})
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghij",
+              "DJANGO_ALLOWED_HOSTS": "api.example.com"}
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=project_env(**env),
+                          capture_output=True, text=True)
+
+
+def test_deploy_check_is_clean_in_production_mode():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    behind_proxy = manage("check", "--deploy", "--fail-level", "WARNING", TRUSTED_PROXIES="10.0.0.0/8", **PRODUCTION)
+    assert behind_proxy.returncode == 0, behind_proxy.stdout + behind_proxy.stderr
+
+
+def test_debug_is_off_and_a_secret_key_required_unless_asked():
+    result = manage("check")
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    assert manage("check", DJANGO_DEBUG="1").returncode == 0
+    code = "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
+    assert manage("shell", "-c", code, **PRODUCTION).stdout.split()[-2:] == ["False", "True"]
+    assert manage("shell", "-c", code, DJANGO_DEBUG="1").stdout.split()[-2:] == ["True", "False"]
+
+
+def test_env_file_fills_what_the_environment_lacks(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# development\nDJANGO_DEBUG=1\nDJANGO_ALLOWED_HOSTS=from-file.example\n")
+    code = "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS[0])"
+    result = manage("shell", "-c", code, DJANGO_ENV_FILE=str(env_file), DJANGO_ALLOWED_HOSTS="from-env.example")
+    assert result.stdout.split()[-2:] == ["True", "from-env.example"], result.stderr

@@ -364,6 +364,8 @@ class InteropServer:
             DJANGO_SETTINGS_MODULE="tests.interop.server_settings",
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY="interop",
+            DJANGO_HTTPS="0",  # production settings, served over plain HTTP on loopback
+            DJANGO_ENV_FILE="",
             PYTHONUNBUFFERED="1",
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
             EMAIL_FILE_PATH=str(self.mail_dir),
