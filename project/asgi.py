@@ -12,10 +12,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import agnost_django.routing  # noqa: E402
 from agnost_django.realtime.security import OriginValidator  # noqa: E402
+from agnost_django.storage.asgi import BodySizeLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app),  # oversized bodies refused while they arrive
         "websocket": OriginValidator(
             AuthMiddlewareStack(URLRouter(agnost_django.routing.websocket_urlpatterns))
         ),

@@ -287,6 +287,21 @@ def upload_limit(bucket: Bucket) -> int:
     return min(limit, bucket.max_file_size) if bucket.max_file_size else limit
 
 
+def bucket_upload_limit(alias: str, ident: Any) -> int:
+    """:func:`upload_limit` of the bucket named or identified by ``ident``, looked up
+    without side effects (no ``root`` created); the global limit when there is no such
+    bucket (the upload then fails on the bucket, or creates it without a limit of its own)."""
+    limit = storage_settings.MAX_UPLOAD_SIZE
+    if not isinstance(ident, str) or not ident.strip():
+        return limit
+    queryset = Bucket.objects.filter(storage_alias=alias)
+    bucket_id = _as_uuid(ident)
+    queryset = (queryset.filter(pk=bucket_id) if bucket_id
+                else queryset.filter(name=unicodedata.normalize("NFC", ident.strip())))
+    own = queryset.values_list("max_file_size", flat=True).first()
+    return min(limit, own) if own else limit
+
+
 def upload_target(alias: str, bucket_ident: Any, user: Any, *, create_missing: bool = False) -> Bucket:
     """The bucket an upload goes to, checked before any byte is read; ``create_missing``
     creates it (if the caller may create buckets)."""

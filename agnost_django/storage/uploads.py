@@ -122,15 +122,33 @@ def json_allowance(limit: int) -> int:
     return (len(str(limit)) + 7) * limit + 64
 
 
+#: Room for the boundaries, part headers and other fields of a multipart upload.
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def is_json_type(content_type: str | None) -> bool:
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def body_limit(limit: int, content_type: str | None, *, multipart: bool) -> int:
+    """Largest request body of an upload route for a file of at most ``limit`` bytes: the
+    file plus :data:`MULTIPART_OVERHEAD` for ``upload-formdata``, :func:`json_allowance`
+    for a JSON ``upload-object``, the file itself for a raw one. The ASGI limit
+    (:mod:`agnost_django.storage.asgi`) and the upload views apply the same rule."""
+    if multipart:
+        return limit + MULTIPART_OVERHEAD
+    return json_allowance(limit) if is_json_type(content_type) else limit
+
+
 # -- upload-object --------------------------------------------------------------------------
 
 def from_raw_request(request, limit: int, declared_type: str | None) -> Incoming:
     """The body of an ``upload-object`` request (a Django ``HttpRequest``) as file bytes."""
-    content_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
-    is_json = content_type == "application/json" or content_type.endswith("+json")
-    body_limit = json_allowance(limit) if is_json else limit
-    check_content_length(request, body_limit, limit)
-    raw = from_chunks(read_stream(request), body_limit, reported_limit=limit)
+    is_json = is_json_type(request.META.get("CONTENT_TYPE"))
+    largest = body_limit(limit, request.META.get("CONTENT_TYPE"), multipart=False)
+    check_content_length(request, largest, limit)
+    raw = from_chunks(read_stream(request), largest, reported_limit=limit)
     if not is_json:
         raw.declared_type = declared_type
         return raw
@@ -285,7 +303,7 @@ class _Part:
 
 def from_multipart(request, limit: int) -> Incoming:
     """The part named ``file`` (else the first file part) of a multipart request."""
-    check_content_length(request, limit + 1024 * 1024)
+    check_content_length(request, body_limit(limit, None, multipart=True), limit)
     content_type = request.META.get("CONTENT_TYPE", "")
     if not content_type.startswith("multipart/"):
         raise FileUploadError("upload-formdata needs a multipart/form-data body.",
