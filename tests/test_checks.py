@@ -37,3 +37,13 @@ def test_cache_alias_checks(settings, tmp_path):
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}}
     settings.AGNOST_CACHE_ALIAS = "files"
     assert ids(check_cache_alias()) == {"agnost_cache.W001"}
+
+
+def test_plain_in_memory_channel_layer_is_reported(settings):
+    from django.core.checks import run_checks
+
+    settings.SILENCED_SYSTEM_CHECKS = []
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert "agnost_realtime.W002" in {message.id for message in run_checks()}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "agnost_django.realtime.layers.LocalChannelLayer"}}
+    assert "agnost_realtime.W002" not in {message.id for message in run_checks()}
