@@ -214,9 +214,10 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
-# Argon2 first: new and changed passwords are hashed with it (older hashes still verify).
+# Argon2id first, at OWASP's cost and a bounded concurrency (agnost_django.auth.hashers): new
+# and changed passwords are hashed with it, older hashes still verify and are upgraded at sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "agnost_django.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",

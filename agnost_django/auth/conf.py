@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from agnost_django.core.conf import AppSettings
@@ -103,6 +104,17 @@ class AuthSettings(AppSettings):
     def LOCKOUT_DURATION(self) -> int:
         """Seconds a locked account refuses password sign-ins."""
         return self._get("LOCKOUT_DURATION", 900)
+
+    @property
+    def ARGON2(self) -> dict[str, int]:
+        """Argon2id parameters of ``agnost_django.auth.hashers.Argon2PasswordHasher``
+        (OWASP's recommendation: 19 MiB in KiB, 2 passes, 1 lane); missing keys keep these."""
+        return {"time_cost": 2, "memory_cost": 19456, "parallelism": 1, **self._get("ARGON2", {})}
+
+    @property
+    def HASHING_CONCURRENCY(self) -> int:
+        """Password hashes one process computes at once; more wait (bounds memory and CPU)."""
+        return self._get("HASHING_CONCURRENCY", os.cpu_count() or 2)
 
     @property
     def THROTTLE_RATES(self) -> dict[str, str]:
