@@ -13,6 +13,8 @@ class IsSignedIn(BasePermission):
     answers ``missing_session_token`` or ``invalid_session_token`` (401), the codes on
     which the altogic client drops its stored session."""
 
+    requires_session = True  # read by the OpenAPI schema (security: the Session header)
+
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, Session):
             return True

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from django.http import HttpResponseRedirect
 from django.utils.http import urlencode
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agnost_django.auth import flows
 from agnost_django.auth.authentication import COOKIE
 from agnost_django.auth.conf import auth_settings
+from agnost_django.auth import serializers as s
 from agnost_django.auth.permissions import IsSignedIn
 from agnost_django.auth.throttles import AuthRateThrottle
 from agnost_django.auth.users import user_payload
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.exceptions import AgnostAPIError
+from agnost_django.core.schema import NULL, error_responses
 
 SESSION_ACTIONS = {
     "signout", "signout_all", "signout_all_except", "sessions", "user", "change_pwd",
@@ -49,7 +50,18 @@ def cleared(response: Response) -> Response:
     return response
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT}, request=OpenApiTypes.OBJECT)
+def _query(*names: str) -> list[OpenApiParameter]:
+    return [OpenApiParameter(name, str, required=True) for name in names]
+
+
+def _doc(request=None, response=NULL, errors=(), query=()):
+    """``extend_schema`` of one auth action: ``response`` on 200 (JSON ``null`` by default,
+    which the client ignores), the action's own error statuses, its query parameters."""
+    return extend_schema(request=request, parameters=_query(*query),
+                         responses={200: response, **error_responses(*errors)})
+
+
+@extend_schema(tags=["auth"])
 class AuthViewSet(AgnostViewSet):
     """Sign-up, sign-in, sessions, verification and credential changes."""
 
@@ -82,96 +94,119 @@ class AuthViewSet(AgnostViewSet):
         return self.request.auth
 
     # Sign-up and sign-in
+    @_doc(s.SignUpEmailSerializer, s.SignedInSerializer, (503,))
     def signup_email(self, request):
         return signed_in_response(request, flows.sign_up_with_email(
             request, self.body("email"), self.body("password"), self.body("nameOrUserData")))
 
+    @_doc(s.SignUpPhoneSerializer, s.SignedInSerializer, (503,))
     def signup_phone(self, request):
         return signed_in_response(request, flows.sign_up_with_phone(
             request, self.body("phone"), self.body("password"), self.body("nameOrUserData")))
 
+    @_doc(s.SignInEmailSerializer, s.SignedInSerializer)
     def signin_email(self, request):
         return signed_in_response(request, flows.sign_in_with_email(
             request, self.body("email"), self.body("password")))
 
+    @_doc(s.SignInPhoneSerializer, s.SignedInSerializer)
     def signin_phone(self, request):
         return signed_in_response(request, flows.sign_in_with_phone(
             request, self.body("phone"), self.body("password")))
 
+    @_doc(None, s.SignedInSerializer, query=("code", "phone"))
     def signin_code(self, request):
         return signed_in_response(request, flows.sign_in_with_code(
             request, self.query("phone"), self.query("code")))
 
+    @_doc(None, s.SignedInSerializer, query=("key",))
     def grant(self, request):
         return signed_in_response(request, flows.get_auth_grant(request, self.query("key")))
 
+    @_doc(None, s.SignedInSerializer, query=("code", "phone"))
     def verify_phone(self, request):
         return signed_in_response(request, flows.verify_phone(
             request, self.query("phone"), self.query("code")))
 
     # Sending links and codes
+    @_doc(errors=(503,), query=("email",))
     def resend(self, request):
         flows.resend_verification_email(request, self.query("email"))
         return Response()
 
+    @_doc(errors=(503,), query=("phone",))
     def resend_code(self, request):
         flows.resend_verification_code(request, self.query("phone"))
         return Response()
 
+    @_doc(errors=(503,), query=("email",))
     def send_magic(self, request):
         flows.send_magic_link(request, self.query("email"))
         return Response()
 
+    @_doc(errors=(503,), query=("email",))
     def send_reset(self, request):
         flows.send_reset_password_email(request, self.query("email"))
         return Response()
 
+    @_doc(errors=(503,), query=("phone",))
     def send_reset_code(self, request):
         flows.send_reset_password_code(request, self.query("phone"))
         return Response()
 
+    @_doc(errors=(503,), query=("phone",))
     def send_code(self, request):
         flows.send_sign_in_code(request, self.query("phone"))
         return Response()
 
+    @_doc(s.NewPasswordSerializer, query=("key",))
     def reset_pwd(self, request):
         flows.reset_password_with_token(request, self.query("key"), self.body("newPassword"))
         return Response()
 
+    @_doc(s.NewPasswordSerializer, query=("phone", "code"))
     def reset_pwd_code(self, request):
         flows.reset_password_with_code(
             request, self.query("phone"), self.query("code"), self.body("newPassword"))
         return Response()
 
     # Signed-in user
+    @_doc(response=s.UserSerializer)
     def user(self, request):
         return Response(user_payload(request.user))
 
+    @_doc(response=s.SessionSerializer(many=True))
     def sessions(self, request):
         token = request._request.agnost_session_token
         return Response(flows.list_sessions(request.user, self.session, token))
 
+    @_doc(s.SignOutSerializer, errors=(404,))
     def signout(self, request):
         current_deleted = flows.sign_out(request.user, self.session, self.body("token"))
         return cleared(Response()) if current_deleted else Response()
 
+    @_doc()
     def signout_all(self, request):
         flows.sign_out_all(request.user)
         return cleared(Response())
 
+    @_doc()
     def signout_all_except(self, request):
         flows.sign_out_all_except(request.user, self.session)
         return Response()
 
+    @_doc(s.ChangePasswordSerializer)
     def change_pwd(self, request):
         flows.change_password(
             request, request.user, self.session, self.body("newPassword"), self.body("oldPassword"))
         return Response()
 
+    @_doc(s.ChangeEmailSerializer, s.UserSerializer, (503,))
     def change_email(self, request):
         return Response(flows.change_email(
             request, request.user, self.body("currentPassword"), self.body("newEmail")))
 
+    @_doc(s.ChangePhoneSerializer, s.UserSerializer, (503,))
     def change_phone(self, request):
         return Response(flows.change_phone(
             request, request.user, self.body("currentPassword"), self.body("newPhone")))

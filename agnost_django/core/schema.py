@@ -75,7 +75,9 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` or JSON ``null``."""
+    """``schema`` (a reference too) or JSON ``null``."""
+    if "$ref" in schema:  # siblings of $ref are ignored in OpenAPI 3.0
+        return {"allOf": [schema], "nullable": True}
     return {**schema, "nullable": True}
 
 

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.core.schema import JSON_OBJECT, error_responses, listing, nullable
+from agnost_django.data import serializers as s
 from agnost_django.data import services
 from agnost_django.data.conf import data_settings
 from agnost_django.data.registry import site
 from agnost_django.data.resources import Resource
 
 
-@extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.ANY})
+_OBJECTS = {"oneOf": [JSON_OBJECT, {"type": "array", "items": JSON_OBJECT}]}
+
+
+def _doc(request, response):
+    """``extend_schema`` of one action: an unknown model or object is a 404, a backend
+    without the operation (e.g. fuzzy search on SQLite) a 501."""
+    return extend_schema(request=request, responses={200: response, **error_responses(404, 501)})
+
+
+@extend_schema(tags=["data"])
 class DataViewSet(AgnostViewSet):
     """QueryBuilder and DBObject operations on the exposed models."""
 
@@ -61,79 +71,99 @@ class DataViewSet(AgnostViewSet):
         return (query or {}).get("omit") or [] if isinstance(query, dict) else []
 
     # QueryBuilder
+    @_doc(None, s.DatabaseStatsSerializer)
     def stats(self, request):
         return Response(services.stats(self.caller))
 
+    @_doc(s.CreateSerializer, _OBJECTS)
     def create(self, request):
         return Response(services.create(self.resource(), self.body("values"), self.caller, omit=self.omit()))
 
+    @_doc(s.ChildrenSerializer, JSON_OBJECT)
     def set(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
                                               self.caller, replace=True, return_top=bool(self.body("returnTop")),
                                               omit=self.omit()))
 
+    @_doc(s.ChildrenSerializer, _OBJECTS)
     def append(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
                                               self.caller, replace=False, return_top=bool(self.body("returnTop")),
                                               omit=self.omit()))
 
+    @_doc(s.GetListSerializer, listing(JSON_OBJECT))
     def get_list(self, request):
         return Response(services.get_list(self.resource(), self.body("query"), self.caller,
                                           return_count_info=self.body("returnCountInfo")))
 
+    @_doc(s.ComputeSerializer, {"type": "array", "items": JSON_OBJECT})
     def compute(self, request):
         return Response(services.compute(self.resource(), self.body("query"), self.body("computations"), self.caller))
 
+    @_doc(s.QueryModelSerializer, nullable(JSON_OBJECT))
     def get_single(self, request):
         return Response(services.get_single(self.resource(), self.body("query"), self.caller))
 
+    @_doc(s.GetRandomSerializer, {"type": "array", "items": JSON_OBJECT})
     def get_random(self, request):
         return Response(services.get_random(self.resource(), self.body("query"), self.body("count"), self.caller))
 
+    @_doc(s.UpdateSerializer, s.UpdatedSerializer)
     def update(self, request):
         return Response(services.update(self.resource(), self.body("query"), self.body("values"), self.caller))
 
+    @_doc(s.UpdateFieldsSerializer, s.UpdatedSerializer)
     def update_fields(self, request):
         return Response(services.update_fields(self.resource(), self.body("query"), self.body("updates"), self.caller))
 
+    @_doc(s.QueryModelSerializer, s.DeletedSerializer)
     def delete(self, request):
         return Response(services.delete(self.resource(), self.body("query"), self.caller))
 
+    @_doc(s.SearchTextSerializer, listing(JSON_OBJECT))
     def search_text(self, request):
         return Response(services.search_text(self.resource(), self.body("query"), self.body("text"), self.caller,
                                              return_count_info=self.body("returnCountInfo")))
 
+    @_doc(s.FuzzySearchSerializer, {"type": "array", "items": JSON_OBJECT})
     def fuzzy_search(self, request):
         return Response(services.fuzzy_search(self.resource(), self.body("query"), self.body("fieldName"),
                                               self.body("text"), self.caller))
 
     # DBObject
+    @_doc(s.ObjectGetSerializer, nullable(JSON_OBJECT))
     def object_get(self, request):
         return Response(services.get_object(self.resource(), self.body("id"), self.caller, lookups=self.body("lookups")))
 
+    @_doc(s.ObjectCreateSerializer, JSON_OBJECT)
     def object_create(self, request):
         return Response(services.create(self.resource(), self.body("values"), self.caller))
 
+    @_doc(s.ObjectChildrenSerializer, JSON_OBJECT)
     def object_set(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
                                               self.caller, replace=True, return_top=bool(self.option("returnTop"))))
 
+    @_doc(s.ObjectChildrenSerializer, _OBJECTS)
     def object_append(self, request):
         resource, sub = self.parent_and_sub()
         return Response(services.add_children(resource, sub, self.body("parentId"), self.body("values"),
                                               self.caller, replace=False, return_top=bool(self.option("returnTop"))))
 
+    @_doc(s.DBObjectSerializer, nullable(JSON_OBJECT))
     def object_delete(self, request):
         return Response(services.delete_object(self.resource(), self.body("id"), self.caller,
                                                return_top=self.option("returnTop")))
 
+    @_doc(s.ObjectUpdateSerializer, JSON_OBJECT)
     def object_update(self, request):
         return Response(services.update_object(self.resource(), self.body("id"), self.body("values"), self.caller,
                                                return_top=self.option("returnTop")))
 
+    @_doc(s.ObjectUpdateFieldsSerializer, JSON_OBJECT)
     def object_update_fields(self, request):
         return Response(services.update_object_fields(self.resource(), self.body("id"), self.body("updates"),
                                                       self.caller, return_top=self.option("returnTop")))

@@ -14,10 +14,10 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.http import HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostAPIView
@@ -190,12 +190,19 @@ def to_response(result: Any):
     return Response(result)
 
 
+class EndpointInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    methods = serializers.ListField(child=serializers.CharField())
+    path = serializers.CharField()
+
+
+@extend_schema(tags=["endpoints"])
 class EndpointListView(AgnostAPIView):
     """``GET /_api/rest/v1/endpoints``: the enabled endpoints, for discovery."""
 
     agnost_module = "endpoint"
 
-    @extend_schema(responses=OpenApiTypes.ANY, description="[{name, methods, path}] of the enabled endpoints.")
+    @extend_schema(responses=EndpointInfoSerializer(many=True), description="The enabled endpoints.")
     def get(self, request):
         from agnost_django.functions.models import Endpoint
 

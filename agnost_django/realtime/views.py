@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.core.schema import error_responses
 from agnost_django.realtime import names, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
@@ -19,6 +19,12 @@ class ChannelSerializer(serializers.Serializer):
     channel = serializers.CharField()
 
 
+class MemberSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The member's socket id.")
+    data = serializers.JSONField(allow_null=True, help_text="Its profile (updateProfile), or null.")
+
+
+@extend_schema(tags=["realtime"])
 class RealtimeViewSet(AgnostViewSet):
     agnost_module = "realtime"
 
@@ -29,8 +35,8 @@ class RealtimeViewSet(AgnostViewSet):
     def get_serializer(self, *args, **kwargs):
         return ChannelSerializer(*args, **kwargs)
 
-    @extend_schema(request=ChannelSerializer, responses=OpenApiTypes.ANY,
-                   description="[{id: socket id, data: profile or null}] of the channel's members.")
+    @extend_schema(request=ChannelSerializer, responses={200: MemberSerializer(many=True), **error_responses(503)},
+                   description="The channel's members.")
     def get_members(self, request):
         body = request.data if isinstance(request.data, dict) else None
         if body is None:

@@ -138,3 +138,53 @@ class UpdateFileSerializer(FileSerializer):
 
 class DeleteFileUrlSerializer(serializers.Serializer):
     fileUrl = serializers.CharField()
+
+
+# Output shapes (the OpenAPI schema): what bucket_json() and file_json() write.
+
+class BucketStatsSerializer(serializers.Serializer):
+    objectsCount = serializers.IntegerField()
+    totalStorageSize = serializers.IntegerField()
+    averageObjectSize = serializers.IntegerField()
+    minObjectSize = serializers.IntegerField()
+    maxObjectSize = serializers.IntegerField()
+
+
+class StorageStatsSerializer(BucketStatsSerializer):
+    bucketsCount = serializers.IntegerField()
+
+
+class BucketInfoSerializer(serializers.Serializer):
+    _id = serializers.CharField()
+    name = serializers.CharField()
+    isPublic = serializers.BooleanField()
+    tags = serializers.ListField(child=serializers.CharField())
+    userId = serializers.CharField(allow_null=True)
+    createdAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
+    metadata = serializers.DictField(required=False)
+    stats = BucketStatsSerializer(required=False, help_text="With detailed: true.")
+
+
+class FileInfoSerializer(serializers.Serializer):
+    _id = serializers.CharField()
+    bucketId = serializers.CharField()
+    fileName = serializers.CharField()
+    size = serializers.IntegerField()
+    encoding = serializers.CharField(allow_null=True, allow_blank=True)
+    mimeType = serializers.CharField(allow_blank=True)
+    publicPath = serializers.CharField()
+    isPublic = serializers.BooleanField()
+    tags = serializers.ListField(child=serializers.CharField())
+    userId = serializers.CharField(allow_null=True)
+    checksum = serializers.CharField(allow_null=True, allow_blank=True)
+    uploadedAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
+    metadata = serializers.DictField(required=False)
+
+
+class UploadFormSerializer(serializers.Serializer):
+    """The multipart body of upload-formdata and replace-formdata: the part ``file`` (else
+    the first file part)."""
+
+    file = serializers.FileField()

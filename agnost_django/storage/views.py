@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.exceptions import ValidationFailed
+from agnost_django.core.schema import NULL, error_responses, listing
 from agnost_django.storage import serializers as s
 from agnost_django.storage import services, uploads
 from agnost_django.storage.conf import storage_settings
@@ -42,6 +43,17 @@ def _flag(data: dict[str, Any], name: str, default: Any = False) -> Any:
     return value
 
 
+_BUCKET_LIST = listing({"$ref": "#/components/schemas/BucketInfo"})
+_FILE_LIST = listing({"$ref": "#/components/schemas/FileInfo"})
+
+
+def _doc(request, response, *errors: int, **kwargs):
+    """``extend_schema`` of one action: ``response`` on 200 and the action's own errors
+    (404: no such bucket or file, 409: the name is taken, 413: over the upload limit)."""
+    return extend_schema(request=request, responses={200: response, **error_responses(*errors)}, **kwargs)
+
+
+@extend_schema(tags=["storage"])
 class StorageViewSet(AgnostViewSet):
     """Buckets and files of the storage alias ``AGNOST_STORAGE_ALIAS``."""
 
@@ -98,60 +110,59 @@ class StorageViewSet(AgnostViewSet):
 
     # -- storage --------------------------------------------------------------------------
 
-    @extend_schema(request=s.CreateBucketSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.CreateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def create_bucket(self, request):
         data = self.body()
         bucket = services.create_bucket(self.alias, self.user, data.get("name"),
                                         is_public=_flag(data, "isPublic", True), tags=data.get("tags"))
         return self.bucket_out(bucket)
 
-    @extend_schema(request=s.ListSerializer, responses=OpenApiTypes.ANY)
+    @_doc(s.ListSerializer, _BUCKET_LIST)
     def list_buckets(self, request):
         data = self.body()
         result = services.list_buckets(self.alias, self.user, data.get("expression"), data.get("options"))
         return Response(s.listing_json(result, s.bucket_json))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="bucketsCount, objectsCount, totalStorageSize, "
-                   "averageObjectSize, minObjectSize, maxObjectSize (bytes).")
+    @_doc(None, s.StorageStatsSerializer)
     def stats(self, request):
         return Response(services.storage_stats(self.alias, self.user))
 
-    @extend_schema(request=s.ListSerializer, responses=OpenApiTypes.ANY)
+    @_doc(s.ListSerializer, _FILE_LIST)
     def search_files(self, request):
         data = self.body()
         result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"))
         base = self.base_url()
         return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
 
-    @extend_schema(request=s.DeleteFileUrlSerializer, responses={200: None})
+    @_doc(s.DeleteFileUrlSerializer, NULL, 404)
     def delete_file_url(self, request):
         services.delete_file_by_url(self.alias, self.user, self.body().get("fileUrl"))
         return Response()
 
     # -- bucket ---------------------------------------------------------------------------
 
-    @extend_schema(request=s.BucketSerializer, responses=OpenApiTypes.BOOL)
+    @_doc(s.BucketSerializer, OpenApiTypes.BOOL)
     def bucket_exists(self, request):
         return Response(services.bucket_exists(self.alias, self.bucket_ident(self.body()), self.user))
 
-    @extend_schema(request=s.BucketDetailSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.BucketDetailSerializer, s.BucketInfoSerializer, 404)
     def bucket_get(self, request):
         data = self.body()
         bucket = services.get_bucket(self.alias, self.bucket_ident(data), self.user)
         return self.bucket_out(bucket, services.bucket_stats(bucket) if _flag(data, "detailed") else None)
 
-    @extend_schema(request=s.BucketSerializer, responses={200: None})
+    @_doc(s.BucketSerializer, NULL, 404)
     def bucket_empty(self, request):
         services.empty_bucket(self.alias, self.bucket_ident(self.body()), self.user)
         return Response()
 
-    @extend_schema(request=s.RenameBucketSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.RenameBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def bucket_rename(self, request):
         data = self.body()
         return self.bucket_out(services.rename_bucket(self.alias, self.bucket_ident(data), self.user,
                                                       data.get("newName")))
 
-    @extend_schema(request=s.BucketSerializer, responses={200: None})
+    @_doc(s.BucketSerializer, NULL, 404)
     def bucket_delete(self, request):
         services.delete_bucket(self.alias, self.bucket_ident(self.body()), self.user)
         return Response()
@@ -161,15 +172,15 @@ class StorageViewSet(AgnostViewSet):
         return self.bucket_out(services.set_bucket_public(
             self.alias, self.bucket_ident(data), self.user, is_public, include_files=_flag(data, "includeFiles")))
 
-    @extend_schema(request=s.BucketPrivacySerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.BucketPrivacySerializer, s.BucketInfoSerializer, 404)
     def bucket_make_public(self, request):
         return self._bucket_privacy(True)
 
-    @extend_schema(request=s.BucketPrivacySerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.BucketPrivacySerializer, s.BucketInfoSerializer, 404)
     def bucket_make_private(self, request):
         return self._bucket_privacy(False)
 
-    @extend_schema(request=s.BucketListSerializer, responses=OpenApiTypes.ANY)
+    @_doc(s.BucketListSerializer, _FILE_LIST, 404)
     def bucket_list_files(self, request):
         data = self.body()
         result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"),
@@ -177,25 +188,25 @@ class StorageViewSet(AgnostViewSet):
         base = self.base_url()
         return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
 
-    @extend_schema(request=s.DeleteFilesSerializer, responses={200: None})
+    @_doc(s.DeleteFilesSerializer, NULL, 404)
     def bucket_delete_files(self, request):
         data = self.body()
         services.delete_files(self.alias, self.bucket_ident(data), self.user, data.get("fileNamesOrIds"))
         return Response()
 
-    @extend_schema(request=s.BucketTagsSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.BucketTagsSerializer, s.BucketInfoSerializer, 404)
     def bucket_add_tags(self, request):
         data = self.body()
         return self.bucket_out(services.add_bucket_tags(self.alias, self.bucket_ident(data), self.user,
                                                         data.get("tags")))
 
-    @extend_schema(request=s.BucketTagsSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.BucketTagsSerializer, s.BucketInfoSerializer, 404)
     def bucket_remove_tags(self, request):
         data = self.body()
         return self.bucket_out(services.remove_bucket_tags(self.alias, self.bucket_ident(data), self.user,
                                                            data.get("tags")))
 
-    @extend_schema(request=s.UpdateBucketSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.UpdateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def bucket_update(self, request):
         data = self.body()
         bucket = services.update_bucket(
@@ -212,7 +223,7 @@ class StorageViewSet(AgnostViewSet):
             return {}
         try:
             options = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationFailed("options must be a JSON object.", details={"field": "options"}) from None
         if not isinstance(options, dict):
             raise ValidationFailed("options must be a JSON object.", details={"field": "options"})
@@ -260,25 +271,31 @@ class StorageViewSet(AgnostViewSet):
         OpenApiParameter("options", str, description='JSON: {"contentType", "isPublic", "tags", "createBucket"}'),
     ]
 
-    @extend_schema(parameters=_upload_parameters, request={"multipart/form-data": OpenApiTypes.BINARY},
-                   responses=OpenApiTypes.OBJECT)
+    @_doc({"multipart/form-data": s.UploadFormSerializer}, s.FileInfoSerializer, 404, 409, 413,
+          parameters=_upload_parameters)
     def bucket_upload_formdata(self, request):
         return self._upload(multipart=True)
 
-    @extend_schema(parameters=_upload_parameters, request=OpenApiTypes.ANY, responses=OpenApiTypes.OBJECT,
-                   description="A JSON body as the altogic client sends it (a string, a Node Buffer, a typed "
-                               "array, any JSON), or raw bytes with a non-JSON content type.")
+    @_doc(OpenApiTypes.ANY, s.FileInfoSerializer, 404, 409, 413, parameters=_upload_parameters,
+          description="A JSON body as the altogic client sends it (a string, a Node Buffer, a typed "
+                      "array, any JSON), or raw bytes with a non-JSON content type.")
     def bucket_upload_object(self, request):
         return self._upload(multipart=False)
 
     # -- file -----------------------------------------------------------------------------
 
-    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.BOOL)
+    _replace_parameters = [
+        OpenApiParameter("bucket", str, description="Bucket name or id."),
+        OpenApiParameter("file", str, required=True, description="File name or id."),
+        OpenApiParameter("options", str, description='JSON: {"contentType"}'),
+    ]
+
+    @_doc(s.FileSerializer, OpenApiTypes.BOOL, 404)
     def file_exists(self, request):
         data = self.body()
         return Response(services.file_exists(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
 
-    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.FileSerializer, s.FileInfoSerializer, 404)
     def file_get(self, request):
         data = self.body()
         return self.file_out(services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
@@ -288,75 +305,73 @@ class StorageViewSet(AgnostViewSet):
         return self.file_out(services.set_file_public(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                       self.user, is_public))
 
-    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.FileSerializer, s.FileInfoSerializer, 404)
     def file_make_public(self, request):
         return self._file_privacy(True)
 
-    @extend_schema(request=s.FileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.FileSerializer, s.FileInfoSerializer, 404)
     def file_make_private(self, request):
         return self._file_privacy(False)
 
-    @extend_schema(request=s.FileSerializer, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(request=s.FileSerializer, description="The file's bytes, with its own content type.",
+                   responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(404)})
     def file_download(self, request):
         data = self.body()
         file = services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
         return file_response(file, request, attachment=True)
 
-    @extend_schema(request=s.RenameFileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.RenameFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_rename(self, request):
         data = self.body()
         return self.file_out(services.rename_file(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                   self.user, data.get("newName")))
 
-    @extend_schema(request=s.DuplicateFileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.DuplicateFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_duplicate(self, request):
         data = self.body()
         return self.file_out(services.duplicate_file(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                      self.user, data.get("duplicateName")))
 
-    @extend_schema(request=s.FileSerializer, responses={200: None})
+    @_doc(s.FileSerializer, NULL, 404)
     def file_delete(self, request):
         data = self.body()
         services.delete_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
         return Response()
 
-    @extend_schema(parameters=[OpenApiParameter("bucket", str), OpenApiParameter("file", str, required=True),
-                               OpenApiParameter("options", str)],
-                   request={"multipart/form-data": OpenApiTypes.BINARY}, responses=OpenApiTypes.OBJECT)
+    @_doc({"multipart/form-data": s.UploadFormSerializer}, s.FileInfoSerializer, 404, 413,
+          parameters=_replace_parameters)
     def file_replace_formdata(self, request):
         return self._replace(multipart=True)
 
-    @extend_schema(parameters=[OpenApiParameter("bucket", str), OpenApiParameter("file", str, required=True),
-                               OpenApiParameter("options", str)],
-                   request=OpenApiTypes.ANY, responses=OpenApiTypes.OBJECT)
+    @_doc(OpenApiTypes.ANY, s.FileInfoSerializer, 404, 413, parameters=_replace_parameters)
     def file_replace_object(self, request):
         return self._replace(multipart=False)
 
-    @extend_schema(request=s.MoveFileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.MoveFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_move(self, request):
         data = self.body()
         return self.file_out(services.move_file(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                 self.user, data.get("bucketNameOrId")))
 
-    @extend_schema(request=s.MoveFileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.MoveFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_copy(self, request):
         data = self.body()
         return self.file_out(services.copy_file(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                 self.user, data.get("bucketNameOrId")))
 
-    @extend_schema(request=s.FileTagsSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.FileTagsSerializer, s.FileInfoSerializer, 404)
     def file_add_tags(self, request):
         data = self.body()
         return self.file_out(services.add_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                     self.user, data.get("tags")))
 
-    @extend_schema(request=s.FileTagsSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.FileTagsSerializer, s.FileInfoSerializer, 404)
     def file_remove_tags(self, request):
         data = self.body()
         return self.file_out(services.remove_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
                                                        self.user, data.get("tags")))
 
-    @extend_schema(request=s.UpdateFileSerializer, responses=OpenApiTypes.OBJECT)
+    @_doc(s.UpdateFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_update(self, request):
         data = self.body()
         return self.file_out(services.update_file(
