@@ -1,5 +1,5 @@
-"""A thread in every django-q2 worker process that hands due messages to the broker and
-recovers the messages of lost workers.
+"""A thread in every django-q2 worker process that hands due messages to the broker, beats
+the process's lease and recovers the messages of lost workers and clusters.
 
 django-q2's scheduler looks for due schedules only every 30 seconds, too coarse for message
 delays; this loop looks every ``AGNOST_QUEUES_DISPATCH_INTERVAL`` (0.25 s), so a delay is
@@ -31,17 +31,41 @@ def start(**kwargs) -> None:
     if _started.is_set() or Conf.SYNC or current_process().name == "MainProcess":
         return
     _started.set()
+    from multiprocessing.util import Finalize
+
+    from agnost_django.queues import services
+
+    try:  # the lease exists before this worker claims anything
+        services.heartbeat()
+    except Exception:  # noqa: BLE001 - the loop beats again; the worker must start anyway
+        logger.exception("queue worker heartbeat")
+    finally:
+        close_old_connections()
+    # Run when the worker returns (django-q2 stopping or recycling it), not when it is killed.
+    Finalize(None, _stopped, exitpriority=10)
     threading.Thread(target=loop, name="agnost-queues-dispatcher", daemon=True).start()
+
+
+def _stopped() -> None:
+    from agnost_django.queues import services
+
+    try:
+        services.worker_stopped()
+    except Exception:  # noqa: BLE001 - the lease then runs out instead
+        logger.exception("queue worker stop")
 
 
 def loop() -> None:
     from agnost_django.queues import services
 
-    last_recovery = last_purge = 0.0
+    last_recovery = last_purge = last_beat = 0.0
     while True:
         try:
-            services.dispatch_due()
             now = time.monotonic()
+            if now - last_beat >= queues_settings.HEARTBEAT_INTERVAL:
+                last_beat = now
+                services.heartbeat()
+            services.dispatch_due()
             if now - last_recovery >= queues_settings.RECOVERY_INTERVAL:
                 last_recovery = now
                 services.recover()

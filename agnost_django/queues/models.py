@@ -47,3 +47,27 @@ class QueueMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue_name} {self.pk}"
+
+
+class QueueWorker(models.Model):
+    """A django-q2 worker process that runs messages, as long as its heartbeat lasts.
+
+    Each worker's dispatcher thread refreshes ``beat_at`` every
+    ``AGNOST_QUEUES_HEARTBEAT_INTERVAL`` seconds. A worker silent for ``WORKER_LEASE`` seconds
+    (or, on the same machine, whose process is gone) is dead: the messages it was running are
+    put back, and once every worker of its cluster (``cluster``: the django-q2 sentinel, host and
+    process id) is dead, the messages the cluster had taken from the broker but not started are
+    handed to the broker again. A worker that exits cleanly removes its row."""
+
+    id = models.CharField(_("worker (host:pid)"), max_length=200, primary_key=True)
+    cluster = models.CharField(_("cluster (host:pid)"), max_length=200)
+    started_at = models.DateTimeField(_("started"))
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("queue worker")
+        verbose_name_plural = _("queue workers")
+        ordering = ["cluster", "id"]
+
+    def __str__(self) -> str:
+        return self.id

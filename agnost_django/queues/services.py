@@ -7,6 +7,15 @@ with back-off), django-q2 stops it at its timeout or the worker dies (another wo
 dispatcher sees the dead process, or the lease runs out on another machine), or the broker loses
 the task (dispatched again after ``REDISPATCH_AFTER``). The last failure leaves the message in
 ``errors`` (the dead letter); the admin can requeue it.
+
+**Leases.** Every worker process beats a :class:`QueueWorker` row every ``HEARTBEAT_INTERVAL``
+seconds. A worker silent for ``WORKER_LEASE`` seconds, or whose process is gone on this machine,
+is dead: the messages it claimed are put back at once. A django-q2 cluster takes messages from
+the broker before a worker claims them (its pusher keeps up to ``queue_limit`` in memory), and
+a killed cluster takes them along; so when no worker of a cluster is left alive, every message
+handed to the broker and not yet claimed is given a new delivery and handed out again. Those
+still in the broker or in a live cluster's hands then arrive twice, and the older delivery does
+nothing: each message still completes once.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from agnost_django.queues.exceptions import (
     QueueNotAllowed,
     QueueNotFound,
 )
-from agnost_django.queues.models import QueueMessage
+from agnost_django.queues.models import QueueMessage, QueueWorker
 from agnost_django.queues.registry import queues
 
 logger = logging.getLogger("agnost_django.queues")
@@ -188,7 +197,8 @@ def dispatch_due(limit: int = 100) -> int:
     now = timezone.now()
     lost = now - datetime.timedelta(seconds=queues_settings.REDISPATCH_AFTER)
     due = QueueMessage.objects.filter(status=Status.PENDING, run_after__lte=now).filter(
-        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).values_list("pk", "delivery", "dispatched_at")[:limit]
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).order_by("run_after").values_list(
+        "pk", "delivery", "dispatched_at")[:limit]
     count = 0
     for pk, delivery, dispatched_at in list(due):
         if dispatched_at is not None:  # the broker lost it: a new delivery number
@@ -200,17 +210,55 @@ def dispatch_due(limit: int = 100) -> int:
     return count
 
 
+# -- leases -----------------------------------------------------------------------------------
+
+_beats: dict[int, datetime.datetime] = {}  # this process's row: pid -> its started_at
+
+
+def _cluster_id() -> str:
+    return f"{socket.gethostname()}:{os.getppid()}"
+
+
+def heartbeat() -> None:
+    """Refresh this worker process's lease (creating its row on the first beat, or again if
+    it was taken for dead meanwhile)."""
+    now = timezone.now()
+    started = _beats.get(os.getpid())
+    if started is not None and QueueWorker.objects.filter(pk=_worker_id(), started_at=started).update(beat_at=now):
+        return
+    QueueWorker.objects.update_or_create(pk=_worker_id(), defaults={
+        "cluster": _cluster_id(), "started_at": now, "beat_at": now})
+    _beats.clear()
+    _beats[os.getpid()] = now
+
+
+def worker_stopped() -> None:
+    """A worker leaving cleanly (django-q2 stopping or recycling it) ends its lease: it holds
+    nothing, and its cluster is not mistaken for a dead one."""
+    started = _beats.pop(os.getpid(), None)
+    if started is not None:
+        QueueWorker.objects.filter(pk=_worker_id(), started_at=started).delete()
+
+
 def recover() -> int:
-    """Put back the messages of dead workers: on this machine, workers whose process is gone;
-    anywhere, leases that ran out."""
+    """Put back the messages of dead workers and clusters (see the module docstring); returns
+    how many messages were put back."""
+    from agnost_django.queues.signals import workers_lost
+
     now = timezone.now()
     host = socket.gethostname()
+    expired = now - datetime.timedelta(seconds=queues_settings.WORKER_LEASE)
+    workers = {worker.pk: worker for worker in QueueWorker.objects.all()}
+    dead = {pk: worker for pk, worker in workers.items() if worker.beat_at < expired or _dead_here(pk, host)}
     recovered = 0
     for row in QueueMessage.objects.filter(status=Status.PROCESSING).only(
-            "pk", "delivery", "worker", "lease_until", "attempts", "max_attempts", "errors", "queue_name"):
-        worker_host, _sep, pid = row.worker.rpartition(":")
-        dead_here = worker_host == host and pid.isdigit() and not _alive(int(pid))
-        if not dead_here and not (row.lease_until and row.lease_until < now):
+            "pk", "delivery", "worker", "lease_until", "attempts", "max_attempts", "errors", "queue_name",
+            "started_at"):
+        worker = workers.get(row.worker)
+        if not (row.worker in dead
+                or (worker is not None and row.started_at and worker.started_at > row.started_at)  # pid reused
+                or (worker is None and _dead_here(row.worker, host))  # a worker without a lease
+                or (row.lease_until and row.lease_until < now)):
             continue
         item = error_item(500, QueueErrorCode.WORKER_LOST.value,
                           "The worker running the message stopped (killed, or past its timeout).",
@@ -218,7 +266,33 @@ def recover() -> int:
         if _failed(row, item):  # unless it completed meanwhile
             recovered += 1
             logger.warning("queue %s: message %s recovered from lost worker %s", row.queue_name, row.pk, row.worker)
+    if not dead:
+        return recovered
+    alive = {worker.cluster for pk, worker in workers.items() if pk not in dead}
+    with transaction.atomic():
+        # Whoever deletes a dead worker's row acts on its death, once.
+        buried = [pk for pk, worker in dead.items() if QueueWorker.objects.filter(
+            pk=pk, started_at=worker.started_at, beat_at=worker.beat_at).delete()[0]]
+        clusters = sorted({dead[pk].cluster for pk in buried} - alive)
+        if clusters:
+            # Taken from the broker by a dead cluster, or not: a new delivery for each.
+            count = QueueMessage.objects.filter(status=Status.PENDING, dispatched_at__isnull=False,
+                                                dispatched_at__lte=now).update(
+                delivery=F("delivery") + 1, dispatched_at=None)
+            recovered += count
+            logger.warning("queues: cluster(s) %s stopped; %d waiting message(s) handed out again",
+                           ", ".join(clusters), count)
+    if buried:
+        for receiver, error in workers_lost.send_robust(sender=QueueWorker, workers=buried, clusters=clusters):
+            if isinstance(error, Exception):
+                logger.error("queues: workers_lost receiver %r failed", receiver, exc_info=error)
     return recovered
+
+
+def _dead_here(worker: str, host: str) -> bool:
+    """A worker id (``host:pid``) of this machine whose process is gone."""
+    worker_host, _sep, pid = worker.rpartition(":")
+    return worker_host == host and pid.isdigit() and not _alive(int(pid))
 
 
 def _alive(pid: int) -> bool:

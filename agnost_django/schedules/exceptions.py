@@ -16,6 +16,7 @@ class TaskErrorCode(str, Enum):
     TASK_ALREADY_RUNNING = "task_already_running"
     INVALID_TASK_ID = "invalid_task_id"
     NOT_ALLOWED = "not_allowed"
+    WORKER_LOST = "worker_lost"
 
 
 class TaskNotFound(AgnostAPIError):

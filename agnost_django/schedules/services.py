@@ -162,6 +162,30 @@ def _finish(run: TaskRun, error: dict[str, Any] | None) -> None:
         errors=[*run.errors, error] if error else run.errors)
 
 
+def recover_runs(workers: list[str], *, clusters: list[str] = ()) -> int:
+    """Called when the queues module finds workers dead (their leases ran out, or their
+    processes are gone): their processing runs end in ``errors`` with ``worker_lost`` and
+    release their ``overlap=False`` lock (they are not run again: the next trigger runs the
+    task). When whole clusters died, pending runs are handed to django-q2 again, since a dead
+    cluster may have taken them from the broker; a run still waiting there then arrives twice,
+    and only its first arrival runs it (the claim is conditional). Returns the runs ended."""
+    now = timezone.now()
+    ended = 0
+    for run in TaskRun.objects.filter(status=Status.PROCESSING, worker__in=workers):
+        item = error_item(500, TaskErrorCode.WORKER_LOST.value,
+                          "The worker running the task stopped (killed, or past its timeout).", {"worker": run.worker})
+        if TaskRun.objects.filter(pk=run.pk, status=Status.PROCESSING).update(
+                status=Status.ERRORS, completed_at=now, errors=[*run.errors, item]):
+            ended += 1
+            logger.warning("task %s: run %s ended, its worker %s was lost", run.task_name, run.pk, run.worker)
+        ScheduledTask.objects.filter(running_run=run.pk).update(running_run=None, running_until=None)
+    if clusters:
+        for run in TaskRun.objects.filter(status=Status.PENDING, triggered_at__lte=now):
+            if run.task_name in tasks:
+                _enqueue(run, tasks.get(run.task_name))
+    return ended
+
+
 def run_info(run_id: Any) -> TaskRun | None:
     try:
         pk = uuid.UUID(str(run_id))

@@ -33,9 +33,9 @@ def server():
 class Worker:
     """``manage.py qcluster`` in its own process group, with the server's settings."""
 
-    def __init__(self, server: InteropServer, workers: int = 1) -> None:
+    def __init__(self, server: InteropServer, workers: int = 1, env: dict[str, str] | None = None) -> None:
         self.log = server.tmpdir / f"qcluster-{time.monotonic_ns()}.log"
-        env = {**server.env, "Q_WORKERS": str(workers)}
+        env = {**server.env, "Q_WORKERS": str(workers), **(env or {})}
         with open(self.log, "w") as log:
             self.process = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=REPO_ROOT, env=env,
                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -138,3 +138,63 @@ def test_a_delay_is_honoured_within_a_second(server, tmp_path):
         worker.stop()
     ran = json.loads(log.read_text().splitlines()[0])["time"]
     assert 3 <= ran - submitted < 4, ran - submitted
+
+
+def test_messages_a_killed_cluster_had_taken_run_again_within_seconds(server, tmp_path):
+    """Issue #14. One worker is busy with a long message while its cluster's pusher takes the
+    next messages from the broker into memory (django-q2's ``queue_limit``); SIGKILL to the
+    whole cluster takes them along. Another cluster runs every one of them within seconds,
+    not after ``REDISPATCH_AFTER`` (Redis) or ``Q_CLUSTER['retry']`` (the ORM broker)."""
+    log = tmp_path / "trace"
+    first = Worker(server, workers=1)
+    try:
+        long = call(server, "POST", "queue", {"queueNameOrId": "slow", "message": {"log": str(log), "sleep": 20}})
+        wait_for(lambda: "start" in events(log), 30, "the long message to start")
+        ids = [call(server, "POST", "queue", {"queueNameOrId": "echo", "message": {"log": str(log), "id": index}})
+               ["messageId"] for index in range(4)]
+        time.sleep(1.5)  # the pusher takes what its queue holds (one, and one more in hand)
+        assert [call(server, "GET", f"queue/{message_id}")["status"] for message_id in ids] == ["pending"] * 4
+        first.kill()
+    finally:
+        first.stop()
+    second = Worker(server, workers=2)
+    try:
+        started = time.monotonic()
+        wait_for(lambda: len([e for e in events(log) if e == "done"]) >= 4, 20, "the taken messages to run")
+        took = time.monotonic() - started
+        time.sleep(1)  # any second run would show now
+        statuses = [call(server, "GET", f"queue/{message_id}") for message_id in ids]
+        rerun = call(server, "GET", f"queue/{long['messageId']}")
+    finally:
+        second.kill()
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(line["id"] for line in lines if line["id"] is not None) == [0, 1, 2, 3]  # each once
+    assert [status["status"] for status in statuses] == ["completed"] * 4
+    assert rerun["status"] == "processing" and rerun["errors"][0]["code"] == "worker_lost"  # running again
+    assert took < 15, took
+
+
+def test_a_task_run_of_a_killed_cluster_ends_within_seconds(server, tmp_path):
+    """Issue #14: the run does not stay "processing" (nor keep its overlap=False lock): it ends
+    in errors, worker_lost, and the next run of the task runs."""
+    log = tmp_path / "tasks"
+    env = {"AGNOST_TEST_TASK_LOG": str(log), "AGNOST_TEST_TASK_SLEEP": "30"}
+    first = Worker(server, env=env)
+    try:
+        run = call(server, "POST", "task", {"taskNameOrId": "exclusive"})
+        wait_for(lambda: "exclusive-start" in events(log), 30, "the run to start")
+        assert call(server, "GET", f"task/{run['taskId']}")["status"] == "processing"
+        first.kill()
+    finally:
+        first.stop()
+    second = Worker(server, env={**env, "AGNOST_TEST_TASK_SLEEP": "0"})
+    try:
+        ended = wait_for(lambda: (info := call(server, "GET", f"task/{run['taskId']}"))["status"] == "errors"
+                         and info, 15, "the run to end")
+        again = call(server, "POST", "task", {"taskNameOrId": "exclusive"})
+        done = wait_for(lambda: (info := call(server, "GET", f"task/{again['taskId']}"))["status"] != "pending"
+                        and info["status"] != "processing" and info, 15, "the next run")
+    finally:
+        second.kill()
+    assert ended["errors"][0]["code"] == "worker_lost"
+    assert done["status"] == "completed", done  # the lock was released
