@@ -67,8 +67,9 @@ class RealtimeSettings(APISettings):
     def FRAME_BURST(self) -> int:
         """Frames a connection may send at once above ``FRAME_RATE`` (the bucket's size). A
         connection that goes on sending this many more frames while limited is closed
-        (websocket code 1008)."""
-        return self._get("FRAME_BURST", 200)
+        (websocket code 1008). Room for what the altogic client sends at once on a reconnect:
+        its joins again (``autoJoinChannels``) and the messages it buffered (``bufferMessages``)."""
+        return self._get("FRAME_BURST", 500)
 
     @property
     def GET_MEMBERS_TIMEOUT(self) -> float:
