@@ -63,8 +63,8 @@ def loop() -> None:
         try:
             now = time.monotonic()
             if now - last_beat >= queues_settings.HEARTBEAT_INTERVAL:
-                last_beat = now
                 services.heartbeat()
+                last_beat = now  # a failed beat is tried again on the next turn
             services.dispatch_due()
             if now - last_recovery >= queues_settings.RECOVERY_INTERVAL:
                 last_recovery = now
