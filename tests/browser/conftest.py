@@ -10,8 +10,8 @@ tests skip, except in CI (``CI`` set to anything but ``""``, ``0`` or ``false``)
 
 Fixtures (all reusable by any test under ``tests/browser/``):
 
-``browser`` (session) -> ``playwright.sync_api.Browser``
-    Headless Chromium, shared by every test.
+``browser`` (module) -> ``playwright.sync_api.Browser``
+    Headless Chromium, shared by the tests of a module.
 ``browser_server`` (session) -> ``InteropServer``
     The running server, with the demo page set up for its port (``manage.py demo_setup``):
     ``browser_server.port``, ``.env_url`` (``http://realtime.agnost.app.localhost:<port>``),
@@ -81,7 +81,10 @@ def pytest_collection_modifyitems(config, items):
 
 # -- the browser and the server ----------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the test
+# thread while it is started, and the tests that an xdist worker runs after these (asyncio.run,
+# async_to_sync) must not find one.
+@pytest.fixture(scope="module")
 def browser():
     try:
         from playwright.sync_api import Error as PlaywrightError
