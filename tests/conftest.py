@@ -65,3 +65,13 @@ def staff_client(user_factory) -> APIClient:
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user_factory(is_staff=True, is_superuser=True))
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Shows what tests recorded with ``record_property("schemathesis", text)`` (the API fuzz
+    figures of tests/test_schemathesis.py) at the end of the run, from xdist workers too."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", ()):
+            if name == "schemathesis" and report.when == "call":
+                terminalreporter.write_sep("-", "schemathesis")
+                terminalreporter.write_line(value)

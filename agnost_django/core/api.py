@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
@@ -24,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ViewSet
 
 from agnost_django.core.conf import core_settings
-from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, error_item
+from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, ValidationFailed, error_item
 from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large
 from agnost_django.core.permissions import HasClientKey
 from agnost_django.core.schema import AgnostAutoSchema
@@ -44,14 +45,19 @@ _DRF_CODES = {
 
 def exception_handler(exc: Exception, context: dict[str, Any]):
     """DRF's handler (headers, rollback, Http404/PermissionDenied mapping), then the
-    agnost envelope. Unexpected exceptions return ``None`` and reach
-    :class:`~agnost_django.core.middleware.AgnostMiddleware` as a 500."""
+    agnost envelope; a database ``DataError`` is a 400. Unexpected exceptions return
+    ``None`` and reach :class:`~agnost_django.core.middleware.AgnostMiddleware` as a 500."""
     if isinstance(exc, RequestDataTooBig):
         exc = body_too_large()
     elif isinstance(exc, Http404):
         exc = drf.NotFound(_("The requested resource was not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DataError):
+        # The database refused a value of the request (on PostgreSQL: a NUL character in a
+        # text, a number out of range): bad input, not a server fault.
+        exc = ValidationFailed(_("A value of the request cannot be stored or compared by the database."),
+                               details={"reason": "database"})
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = {"errors": error_items(exc)}

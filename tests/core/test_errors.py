@@ -161,3 +161,19 @@ def test_nesting_within_the_limit_is_parsed(agnost_client):
     value = json.loads("[" * 62 + "1" + "]" * 62)  # 64 levels with the body and "value"
     response = agnost_client.post(f"{API}/cache", {"key": "deep", "value": {"v": value}}, format="json")
     assert response.status_code < 300, response.content
+
+
+def test_a_value_the_database_refuses_is_400_not_500():
+    # PostgreSQL refuses a NUL character in a text ("PostgreSQL text fields cannot contain
+    # NUL (0x00) bytes"): the request's data, found by schemathesis on the services stack.
+    from django.db import DataError
+
+    from agnost_django.core.api import exception_handler
+
+    response = exception_handler(DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"), {})
+    assert response.status_code == 400
+    assert response.data == {"errors": [{
+        "origin": "client_error", "code": "validation_error",
+        "message": "A value of the request cannot be stored or compared by the database.",
+        "details": {"reason": "database"},
+    }]}
