@@ -177,3 +177,13 @@ def test_a_value_the_database_refuses_is_400_not_500():
         "message": "A value of the request cannot be stored or compared by the database.",
         "details": {"reason": "database"},
     }]}
+
+
+def test_multipart_with_too_many_parts_is_400(agnost_client, user_factory):
+    from agnost_django.auth.sessions import create_session
+
+    agnost_client.credentials(HTTP_X_CLIENT_KEY=agnost_client.client_key,
+                              HTTP_SESSION=create_session(user_factory())[1])
+    fields = {f"field{n}": "x" for n in range(1100)}  # over DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
+    response = agnost_client.post(f"{API}/storage/bucket/upload-formdata?bucket=root&fileName=a.txt", fields)
+    only_error(response, 400, "bad_request")
