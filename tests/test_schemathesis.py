@@ -6,13 +6,15 @@ PostgreSQL, Redis, S3). schemathesis reads the schema the server publishes at
 ``/_api/schema`` and sends, for every operation, generated requests that fit it (positive)
 and some that do not (negative), with the server's client key and the ``Session`` token of
 a user signed up through the API. Every response must be no 5xx and conform to the schema
-(a declared status, content type, headers and body). Generation is derandomized (a fixed
-seed) and bounded by ``MAX_EXAMPLES`` per operation and mode.
+(a declared status, content type, headers and body); each operation's first 2xx is sent
+again without credentials and with invalid ones, which must be refused. Generation is
+derandomized (a fixed seed) and bounded by ``MAX_EXAMPLES`` per operation and mode.
 
 Generated identifiers would almost never name an existing bucket or file, nor the user's
 credentials: :meth:`Fuzzer.steer` points every second storage request at the ``root`` bucket
 and a file that exists, and every second auth request at the user's email and password, as a
-schemathesis ``map_body`` hook would. The user is made staff, whom every storage rule allows. The session is renewed after a sign-out.
+schemathesis ``map_body`` hook would. The user is made staff, whom every storage rule
+allows. The session is renewed after a sign-out.
 
 The figures (operations, how many reached a 2xx, server errors, schema violations) are
 recorded as the test's ``schemathesis`` property, which ``tests/conftest.py`` shows at the end
@@ -38,6 +40,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -73,7 +76,8 @@ class Fuzzer:
                       f"get_user_model().objects.filter(email={EMAIL!r}).update(is_staff=True)")
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.failures: dict[tuple, str] = {}  # (operation, status, first line) -> the last one
-        self.steered = 0
+        self.steered: Counter = Counter()
+        self.auth_checked: set[str] = set()
         self.timings: Counter = Counter()
 
     def post(self, path: str, session: str | None = None, **kwargs):
@@ -97,15 +101,15 @@ class Fuzzer:
         path = case.operation.path
         if not path.startswith((API + "/storage/", API + "/auth/")):
             return
-        self.steered += 1
-        if self.steered % 2:
+        self.steered[path] += 1
+        if not self.steered[path] % 2:  # the 1st, 3rd, 5th... case of each operation
             return
         for container in (case.body, case.query):
             if not isinstance(container, dict):
                 continue
             if path.startswith(API + "/auth/"):
                 # A sign-up needs a new address and a password the validators accept.
-                email = f"fuzz{self.steered}@example.com" if "/signup" in path else EMAIL
+                email = f"fuzz{self.steered[path]}@example.com" if "/signup" in path else EMAIL
                 container.update({name: value for name, value in (("email", email), ("password", PASSWORD))
                                   if name in container})
                 continue
@@ -131,8 +135,14 @@ class Fuzzer:
             self.statuses[label][response.status_code] += 1
             if "/auth/signout" in label and response.status_code == 200:  # it may have ended the shared session
                 self.session_token = self.fresh_session()
+            checks = CHECKS
+            if 200 <= response.status_code < 300 and label not in self.auth_checked:
+                # Once per operation: the same request without the key and session, and with
+                # invalid ones, must be refused (401/403), as the declared security says.
+                self.auth_checked.add(label)
+                checks = [*CHECKS, ignored_auth]
             try:
-                case.validate_response(response, checks=CHECKS, headers=headers)
+                case.validate_response(response, checks=checks, headers=headers)
             except (AssertionError, FailureGroup) as exc:
                 self.failures[label, response.status_code, str(exc).splitlines()[2:3][0] if str(exc).count("\n") > 2
                               else str(exc)] = f"{exc}\n    {case.as_curl_command()}\n    {response.text[:300]}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agnost_django.storage.links import public_url
 from agnost_django.storage.models import Bucket, StoredFile
+from agnost_django.storage.names import MAX_BUCKET_NAME, MAX_TAG_LENGTH, MAX_TAGS
 
 
 def _iso(value) -> str | None:
@@ -61,7 +63,28 @@ def listing_json(result, to_json) -> Any:
 
 # Input forms (the browsable API and the OpenAPI schema); views validate with the services.
 
-Tags = serializers.JSONField(required=False, help_text="A string or a list of strings.")
+# The rules of names.py, for the schema: printable characters, not only spaces.
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+TAG = {"type": "string", "minLength": 1, "maxLength": MAX_TAG_LENGTH,
+       "pattern": rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*$"}
+BUCKET_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_BUCKET_NAME,
+               "pattern": rf"^[^/\\{_CONTROLS}]*[^\s/\\{_CONTROLS}][^/\\{_CONTROLS}]*$",
+               "description": "Printable, without / or \\, not shaped like an id."}
+
+
+@extend_schema_field({"oneOf": [TAG, {"type": "array", "items": TAG, "maxItems": MAX_TAGS}]})
+class TagsField(serializers.JSONField):
+    """A tag or a list of tags."""
+
+
+@extend_schema_field(BUCKET_NAME)
+class BucketNameField(serializers.CharField):
+    """A new bucket's name."""
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+class NamesOrIdsField(serializers.JSONField):
+    """A file name or id, or a list of them."""
 
 
 class BucketSerializer(serializers.Serializer):
@@ -69,9 +92,9 @@ class BucketSerializer(serializers.Serializer):
 
 
 class CreateBucketSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = BucketNameField()
     isPublic = serializers.BooleanField(required=False, default=True)
-    tags = serializers.JSONField(required=False)
+    tags = TagsField(required=False)
 
 
 class ListSerializer(serializers.Serializer):
@@ -88,7 +111,7 @@ class BucketDetailSerializer(BucketSerializer):
 
 
 class RenameBucketSerializer(BucketSerializer):
-    newName = serializers.CharField()
+    newName = BucketNameField()
 
 
 class BucketPrivacySerializer(BucketSerializer):
@@ -96,18 +119,18 @@ class BucketPrivacySerializer(BucketSerializer):
 
 
 class BucketTagsSerializer(BucketSerializer):
-    tags = serializers.JSONField()
+    tags = TagsField()
 
 
 class UpdateBucketSerializer(BucketSerializer):
-    newName = serializers.CharField(required=False, allow_null=True)
+    newName = BucketNameField(required=False, allow_null=True)
     isPublic = serializers.BooleanField(required=False, allow_null=True)
-    tags = serializers.JSONField(required=False)
+    tags = TagsField(required=False)
     includeFiles = serializers.BooleanField(required=False, default=False)
 
 
 class DeleteFilesSerializer(BucketSerializer):
-    fileNamesOrIds = serializers.JSONField()
+    fileNamesOrIds = NamesOrIdsField()
 
 
 class FileSerializer(BucketSerializer):
@@ -127,13 +150,13 @@ class MoveFileSerializer(FileSerializer):
 
 
 class FileTagsSerializer(FileSerializer):
-    tags = serializers.JSONField()
+    tags = TagsField()
 
 
 class UpdateFileSerializer(FileSerializer):
     newName = serializers.CharField(required=False, allow_null=True)
     isPublic = serializers.BooleanField(required=False, allow_null=True)
-    tags = serializers.JSONField(required=False)
+    tags = TagsField(required=False)
 
 
 class DeleteFileUrlSerializer(serializers.Serializer):
