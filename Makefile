@@ -99,7 +99,7 @@ test-django6: interop-deps
 
 # Regenerate the committed OpenAPI snapshot after an intended API change.
 schema: $(STAMP)
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --file tests/snapshots/openapi.yaml
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --validate --fail-on-warn --file tests/snapshots/openapi.yaml
 
 clean:
 	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3* test-artifacts .env
