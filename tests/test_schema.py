@@ -81,7 +81,12 @@ def test_error_responses(schema):
     item = schema["components"]["schemas"]["ErrorItem"]
     assert sorted(item["required"]) == ["code", "message", "origin"]
     assert set(item["properties"]) == {"origin", "code", "message", "details"}
-    error = {"$ref": "#/components/schemas/Error"}
+    # One shared response per status, each the error envelope.
+    shared = schema["components"]["responses"]
+    assert {name: response["content"] for name, response in shared.items()} == dict.fromkeys(
+        ["BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "RequestEntityTooLarge",
+         "UnsupportedMediaType", "TooManyRequests", "NotImplemented", "ServiceUnavailable"],
+        {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}})
     for path, method, operation in operations(schema):
         responses = operation["responses"]
         statuses = {status for status in responses if status != "200"}
@@ -89,7 +94,9 @@ def test_error_responses(schema):
         if "requestBody" in operation:
             assert {"413", "415"} <= statuses, (method, path)
         for status in statuses:
-            assert responses[status]["content"]["application/json"]["schema"] == error, (method, path, status)
+            assert responses[status]["$ref"].startswith("#/components/responses/"), (method, path, status)
+    assert schema["paths"]["/_api/rest/v1/auth/user"]["get"]["responses"]["401"] == {
+        "$ref": "#/components/responses/Unauthorized"}
     paths = schema["paths"]
     assert "404" in paths["/_api/rest/v1/storage/bucket/get"]["post"]["responses"]
     assert "409" in paths["/_api/rest/v1/storage/create-bucket"]["post"]["responses"]

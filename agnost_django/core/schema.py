@@ -11,7 +11,8 @@ requires and answers:
 * error responses: the ``{"errors": [{origin, code, message, details?}]}`` envelope
   (component ``Error``) for the statuses every operation can answer (400, 401, 403, 429,
   and 413/415 where there is a request body). Views add their own with
-  ``responses={200: ..., **error_responses(404, 409)}``.
+  ``responses={200: ..., **error_responses(404, 409)}``. Each status is one shared
+  response (``#/components/responses/NotFound``).
 
 Views declare their tag (``@extend_schema(tags=["cache"])``) and bodies with serializers or
 the raw schemas below.
@@ -19,6 +20,7 @@ the raw schemas below.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
@@ -126,14 +128,20 @@ class AgnostAutoSchema(AutoSchema):
             return [{**key, **session}, *([{**admin, **session}] if staff else [])]
         return [{**key, **session}, key, *([admin] if staff else [])]
 
+    def _error_response(self, status: int) -> dict[str, str]:
+        """A reference to the shared response of ``status`` (``#/components/responses/NotFound``)."""
+        name = HTTPStatus(status).phrase.title().replace(" ", "").replace("-", "")
+        self.registry.register_on_missing(ResolvedComponent(
+            name=name, type=ResolvedComponent.RESPONSE, object=f"error-{status}",
+            schema=self._get_response_for_code(
+                OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]), str(status)),
+        ))
+        return {"$ref": f"#/components/responses/{name}"}
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        statuses = list(COMMON_ERRORS)
-        if self._get_request_body():
-            statuses += BODY_ERRORS
+        statuses = {*COMMON_ERRORS, *(BODY_ERRORS if self._get_request_body() else ())}
+        statuses |= {int(status) for status in responses if int(status) in ERROR_DESCRIPTIONS}
         for status in statuses:
-            if str(status) not in responses:
-                responses[str(status)] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]), str(status)
-                )
+            responses[str(status)] = self._error_response(status)
         return dict(sorted(responses.items()))
