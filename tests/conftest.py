@@ -75,3 +75,18 @@ def pytest_terminal_summary(terminalreporter):
             if name == "schemathesis" and report.when == "call":
                 terminalreporter.write_sep("-", "schemathesis")
                 terminalreporter.write_line(value)
+
+
+@pytest.fixture(scope="module")
+def asgi_server():
+    """The example project served as `make run` serves it (uvicorn through agnost_serve) on
+    this pass's stack, for the tests of one module: behaviour only the ASGI server shows."""
+    from django.conf import settings
+
+    from tests.interop.server import InteropServer
+
+    server = InteropServer(settings.INTEROP_STACK)
+    server.start()
+    yield server
+    server.stop()
+

@@ -42,6 +42,7 @@ _UNREADABLE = (
     (re.compile(r"%[0-9A-Fa-f]{2}"), "% followed by two hex digits (read as an escape)"),
 )
 _INT64 = 2**63
+MAX_TTL = 10 * 365 * 24 * 3600  # ten years: Redis refuses expiries past a 64-bit millisecond time
 
 
 def validate_key(key: Any) -> str:
@@ -68,10 +69,11 @@ def validate_ttl(ttl: Any, *, required: bool = False) -> float | None:
     if hasattr(ttl, "total_seconds"):
         ttl = ttl.total_seconds()
     if is_integer(ttl) or (isinstance(ttl, float) and math.isfinite(ttl)):
-        if ttl > 0:
+        if 0 < ttl <= MAX_TTL:
             return ttl
     raise ValidationFailed(
-        _("ttl must be a positive number of seconds."), details={"field": "ttl", "value": str(ttl)}
+        _("ttl must be a positive number of seconds, at most %(max)s.") % {"max": MAX_TTL},
+        details={"field": "ttl", "value": str(ttl), "max": MAX_TTL},
     )
 
 

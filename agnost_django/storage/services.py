@@ -85,6 +85,8 @@ def find_bucket(alias: str, ident: Any, *, for_update: bool = False) -> Bucket:
         return ident
     if not isinstance(ident, str) or not ident.strip():
         raise BucketNotFound("The bucket is not specified.", details={"bucket": ident})
+    if "\x00" in ident:  # no name has one (control characters are refused); PostgreSQL rejects it
+        raise BucketNotFound("The bucket cannot be found.", details={"bucket": ident})
     queryset = Bucket.objects.select_for_update() if for_update else Bucket.objects.all()
     queryset = queryset.filter(storage_alias=alias)
     bucket_id = _as_uuid(ident)
@@ -251,6 +253,8 @@ def find_file(bucket: Bucket, ident: Any) -> StoredFile:
         return ident
     if not isinstance(ident, str) or not ident.strip():
         raise MissingFileIdentifier(details={"file": ident})
+    if "\x00" in ident:
+        raise FileNotFound("The file cannot be found.", details={"file": ident, "bucket": bucket.name})
     file_id = _as_uuid(ident)
     queryset = StoredFile.objects.filter(bucket=bucket).select_related("bucket")
     found = (queryset.filter(pk=file_id) if file_id else queryset.filter(name=_name_key(ident))).first()
@@ -292,7 +296,7 @@ def bucket_upload_limit(alias: str, ident: Any) -> int:
     without side effects (no ``root`` created); the global limit when there is no such
     bucket (the upload then fails on the bucket, or creates it without a limit of its own)."""
     limit = storage_settings.MAX_UPLOAD_SIZE
-    if not isinstance(ident, str) or not ident.strip():
+    if not isinstance(ident, str) or not ident.strip() or "\x00" in ident:
         return limit
     queryset = Bucket.objects.filter(storage_alias=alias)
     bucket_id = _as_uuid(ident)

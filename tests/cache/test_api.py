@@ -184,3 +184,12 @@ def test_browsable_api_renders_cache_routes_for_staff(staff_client):
         assert response.status_code == 200 and b"Cache" in response.content
     response = staff_client.get(f"{API}/increment", HTTP_ACCEPT="text/html")
     assert response.status_code == 405 and b"<form" in response.content
+
+
+def test_ttl_beyond_ten_years_is_a_validation_error(c):
+    for path, body in [(API, {"key": "k", "value": 1, "ttl": 2.9e252}),
+                       (f"{API}/expire", {"key": "k", "ttl": 2.9e252}),
+                       (f"{API}/increment", {"key": "k", "ttl": 2.9e252})]:
+        item = only_error(c.post(path, body, format="json"), 400, "validation_error")
+        assert item["details"]["field"] == "ttl"
+    assert get(c, "k") is None

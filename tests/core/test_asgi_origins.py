@@ -13,7 +13,6 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from tests.interop.server import InteropServer
 
 pytestmark = pytest.mark.xdist_group("asgi-origins")
 
@@ -22,11 +21,8 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture(scope="module")
-def server():
-    server = InteropServer(settings.INTEROP_STACK)
-    server.start()
-    yield server
-    server.stop()
+def server(asgi_server):
+    return asgi_server
 
 
 def request(server, method, path, headers=None, body=None):

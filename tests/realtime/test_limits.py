@@ -11,9 +11,8 @@ import time
 
 import pytest
 import websockets
-from django.conf import settings as django_settings
 
-from tests.interop.server import InteropServer
+from tests.realtime.sockets import open_socket
 
 pytestmark = [pytest.mark.anyio, pytest.mark.django_db(transaction=True)]
 
@@ -116,19 +115,8 @@ def test_checks_of_the_limits(settings, rate, burst, ids):
 
 
 @pytest.fixture(scope="module")
-def server():
-    server = InteropServer(django_settings.INTEROP_STACK)
-    server.start()
-    yield server
-    server.stop()
-
-
-async def _socket(server):
-    ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket")
-    assert (await ws.recv()).startswith("0")
-    await ws.send("40" + json.dumps({"clientKey": server.client_key}))
-    assert (await ws.recv()).startswith("40")
-    return ws
+def server(asgi_server):
+    return asgi_server
 
 
 async def _events(ws, timeout: float):
@@ -153,8 +141,8 @@ def test_the_server_closes_a_flooding_socket_and_serves_the_others(server):
     rate, burst = realtime_settings.FRAME_RATE, realtime_settings.FRAME_BURST
 
     async def scenario():
-        member = await _socket(server)
-        flooder = await _socket(server)
+        member = await open_socket(server)
+        flooder = await open_socket(server)
         try:
             await member.send('421["join",{"channel":"room"}]')
             assert [event[0] for event in await _events(member, 1)] == ["channel:join"]
@@ -178,7 +166,7 @@ def test_the_server_closes_a_flooding_socket_and_serves_the_others(server):
             # the other socket still works
             await member.send('42["message",{"channel":"room","eventName":"after","message":"ok"}]')
             assert ["after", {"channel": "room", "message": "ok"}] in await _events(member, 2)
-            other = await _socket(server)  # and the server takes new connections
+            other = await open_socket(server)  # and the server takes new connections
             await other.close()
         finally:
             await member.close()

@@ -9,32 +9,21 @@ import asyncio
 import json
 
 import pytest
-import websockets
 from django.conf import settings
 
 from tests.interop.server import InteropServer
+from tests.realtime.sockets import open_socket
 
 pytestmark = pytest.mark.xdist_group("realtime-processes")
 
 
 @pytest.fixture(scope="module")
-def server():
-    server = InteropServer(settings.INTEROP_STACK)
-    server.start()
-    yield server
-    server.stop()
+def server(asgi_server):
+    return asgi_server
 
 
 def shell(server, code: str) -> str:
     return server.manage("shell", "-c", code).stdout.strip().splitlines()[-1]
-
-
-async def connect(server):
-    ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket")
-    assert (await ws.recv()).startswith("0")
-    await ws.send("40" + json.dumps({"clientKey": server.client_key}))
-    assert (await ws.recv()).startswith("40")
-    return ws
 
 
 async def next_event(ws, name, timeout=10.0):
@@ -53,7 +42,7 @@ def test_send_and_broadcast_from_the_shell_reach_a_socket(server):
         == "None"
 
     async def scenario():
-        ws = await connect(server)
+        ws = await open_socket(server)
         try:
             await ws.send('421["join",{"channel":"room1"}]')
             while (frame := await ws.recv()) != "431[null]":  # the join's acknowledgement

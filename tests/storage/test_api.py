@@ -271,3 +271,11 @@ def test_bodies_that_are_not_objects(alice_api):
     assert response.status_code == 400
     response = alice_api.post("/_api/rest/v1/storage/bucket/get", "{", content_type="application/json")
     assert codes(response) == ["invalid_request_body_syntax"]
+
+
+def test_names_with_a_nul_are_not_found(alice_api, photos):
+    assert codes(alice_api.upload("pho\x00tos", "a.txt", "x")) == ["bucket_not_found"]
+    upload(alice_api, "photos", "a.txt")
+    response = alice_api.post("/_api/rest/v1/storage/bucket/file/get", {"bucket": "photos", "file": "a\x00.txt"},
+                              format="json")
+    assert response.status_code == 404 and codes(response) == ["file_not_found"], response.content

@@ -202,3 +202,11 @@ def test_json_routes_have_djangos_memory_limit(server):
     answer = exchange(server, head, chunked(50 * MB))
     assert answer.status == 413 and answer.codes() == ["request_body_size_too_large"]
     assert answer.sent < 20 * MB
+
+
+def test_a_bucket_name_with_a_nul_is_not_found(server):
+    # PostgreSQL refuses NUL in text: looked up naively, the name was a 500 before any view ran.
+    head = request_head(f"{UPLOAD}?bucket=a%00b&fileName=x.bin", server, length=10, session=server.session)
+    answer = exchange(server, head, [b"x" * 10])
+    assert answer.status == 404, answer.body
+    assert answer.json()["errors"][0]["code"] == "bucket_not_found"
