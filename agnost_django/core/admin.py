@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from agnost_django.core import origins
+from agnost_django.core import keycache
 from agnost_django.core.models import ClientKey
 from agnost_django.core.services import assign_secret
 
@@ -68,9 +68,9 @@ class ClientKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Deactivate selected client keys"))
     def deactivate(self, request, queryset):
         queryset.update(active=False)
-        origins.invalidate()
+        keycache.invalidate()
 
     @admin.action(description=_("Activate selected client keys"))
     def activate(self, request, queryset):
         queryset.update(active=True)
-        origins.invalidate()
+        keycache.invalidate()

@@ -1,39 +1,25 @@
 """Which browser origins the active client keys allow (CORS and the websocket handshake).
 
 Asked on every cross-origin request, so the answer comes from one cache entry holding every
-active key's origins, refilled from the database on a miss. Any change of a key (save,
-delete, the admin's bulk actions) replaces the entry's *generation* token, so the very next
-request reloads: an entry filled by a reader that raced with the change carries the old
-token and is ignored. A cache that lives in one process (local memory) cannot hear of a
-change made in another (the shell, a worker): there the entry lives :data:`LOCAL_TIMEOUT`
-seconds. Under ASGI, :func:`aallowed` reaches the cache and the
-database off the event loop; ``AgnostMiddleware`` awaits it and leaves the answer on the
-request for django-cors-headers' (synchronous) signal.
+active key's origins (:mod:`~agnost_django.core.keycache`: dropped on any key change). Under
+ASGI, :func:`aallowed` reaches the cache and the database off the event loop;
+``AgnostMiddleware`` awaits it and leaves the answer on the request for django-cors-headers'
+(synchronous) signal.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from asgiref.sync import sync_to_async
-from django.core.cache import caches
 
-from agnost_django.core.conf import core_settings
+from agnost_django.core import keycache
 
-DATA_KEY = "agnost:core:key-origins"
-GENERATION_KEY = "agnost:core:key-origins:generation"
-TIMEOUT = 24 * 3600  # an idle entry is dropped after a day; changes never wait for it
-LOCAL_TIMEOUT = 5
-_LOCAL_BACKENDS = ("LocMemCache", "DummyCache")
+ORIGINS_KEY = "agnost:core:key-origins"
 
 # (key hash, origin patterns, expiry as a UNIX time or None) of every active key that lists
 # origins.
 Entries = list[tuple[str, list[str], float | None]]
-
-
-def _cache():
-    return caches[core_settings.CACHE]
 
 
 def _load() -> Entries:
@@ -46,26 +32,7 @@ def _load() -> Entries:
 
 
 def entries() -> Entries:
-    cache = _cache()
-    found = cache.get_many([GENERATION_KEY, DATA_KEY])
-    generation = found.get(GENERATION_KEY)
-    data = found.get(DATA_KEY)
-    if generation is not None and data is not None and data[0] == generation:
-        return data[1]
-    if generation is None:
-        generation = secrets.token_hex(8)
-        if not cache.add(GENERATION_KEY, generation, TIMEOUT):
-            generation = cache.get(GENERATION_KEY) or generation
-    loaded = _load()
-    local = type(cache).__name__ in _LOCAL_BACKENDS
-    cache.set(DATA_KEY, (generation, loaded), LOCAL_TIMEOUT if local else TIMEOUT)
-    return loaded
-
-
-def invalidate() -> None:
-    """Drop the cached origins: call after any change of a client key (done for saves and
-    deletes by the core app's receivers)."""
-    _cache().set(GENERATION_KEY, secrets.token_hex(8), TIMEOUT)
+    return keycache.cached(ORIGINS_KEY, _load)
 
 
 def normalise_origin(origin: str) -> str:

@@ -53,10 +53,10 @@ def is_client_api_view(request) -> bool:
 
 
 def _client_key_changed(sender, **kwargs) -> None:
-    from agnost_django.core import origins
+    from agnost_django.core import keycache
 
-    transaction.on_commit(origins.invalidate)
-    origins.invalidate()  # also now: a reader inside this transaction must not keep the old
+    transaction.on_commit(keycache.invalidate)
+    keycache.invalidate()  # also now: a reader inside this transaction must not keep the old
 
 
 def _reset_facade(sender, setting, **kwargs) -> None:

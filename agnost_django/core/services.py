@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from agnost_django.core import exceptions, origins
+from agnost_django.core import exceptions, keycache, origins
 from agnost_django.core.models import ClientKey, hash_secret
 from agnost_django.core.origins import request_origin  # noqa: F401 (for the apps' key checks)
 
@@ -50,7 +50,7 @@ def check_client_key(secret: str | None, *, operation: str, origin: str | None) 
     operation)."""
     if not secret:
         raise exceptions.MissingClientKey()
-    key = ClientKey.objects.filter(key_hash=hash_secret(secret)).first()
+    key = keycache.client_key(hash_secret(secret))
     if key is None:
         raise exceptions.InvalidClientKey()
     if not key.active:

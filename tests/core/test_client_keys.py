@@ -219,3 +219,26 @@ def test_a_key_opens_cors_for_its_own_origins_only(api_client, client_key_factor
     response = get_stats(api_client, other, **web_origin)
     only_error(response, 403, "domain_not_authorized")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_keys_are_read_from_the_cache_and_changes_apply_at_once(api_client, client_key_factory,
+                                                               admin_client, django_assert_num_queries):
+    key, secret = client_key_factory(allowed_operations=["cache"])
+    assert get_stats(api_client, secret).status_code == 200
+    with django_assert_num_queries(0):  # the key comes from the cache
+        assert get_stats(api_client, secret).status_code == 200
+    admin_client.post("/admin/agnost_core/clientkey/", {"action": "deactivate", "_selected_action": [key.pk]})
+    only_error(get_stats(api_client, secret), 403, "inactive_client_key")
+    key.refresh_from_db()
+    key.active = True
+    key.allowed_operations = ["db"]
+    key.save()
+    only_error(get_stats(api_client, secret), 403, "operation_not_allowed")
+    key.delete()
+    only_error(get_stats(api_client, secret), 401, "invalid_client_key")
+
+
+def test_unknown_keys_are_cached_until_a_key_is_created(api_client, db, django_assert_num_queries):
+    only_error(get_stats(api_client, "agk_not-a-key"), 401, "invalid_client_key")
+    with django_assert_num_queries(0):
+        only_error(get_stats(api_client, "agk_not-a-key"), 401, "invalid_client_key")
