@@ -11,4 +11,6 @@ class AuthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from agnost_django.auth import checks  # noqa: F401 (registers checks)
+        from agnost_django.auth import checks, session_cache  # noqa: F401 (registers checks)
+
+        session_cache.connect()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from agnost_django.auth import signals
+from agnost_django.auth import session_cache, signals
 from agnost_django.auth.conf import auth_settings
 from agnost_django.auth.models import AuthProfile, Session
 from agnost_django.auth.secrets import hash_token, new_token
@@ -47,8 +47,14 @@ def find_session(token: str | None) -> Session | None:
     """The live session of an active user for ``token``, renewed when sliding; else None."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    session = Session.objects.select_related("user").filter(key_hash=hash_token(token)).first()
-    if session is None or session.is_expired or not session.user.is_active:
+    key_hash = hash_token(token)
+    session = session_cache.get(key_hash)
+    if session is None:
+        session = Session.objects.select_related("user").filter(key_hash=key_hash).first()
+        if session is None:
+            return None
+        session_cache.put(session)
+    if session.is_expired or not session.user.is_active:
         return None
     now = timezone.now()
     if now - session.last_used_at >= RENEW_EVERY:
@@ -58,6 +64,7 @@ def find_session(token: str | None) -> Session | None:
         Session.objects.filter(pk=session.pk).update(**fields)
         for name, value in fields.items():
             setattr(session, name, value)
+        session_cache.put(session)
     return session
 
 

@@ -84,7 +84,8 @@ def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any
 
 def _save(resource: Resource, obj: models.Model) -> None:
     try:
-        obj.full_clean()
+        # The owner set from the signed-in user needs no check that it exists (a query).
+        obj.full_clean(exclude=getattr(obj, "_agnost_trusted_fields", None))
     except ValidationError as exc:
         raise _field_errors(resource, exc) from None
     try:
@@ -108,6 +109,7 @@ def _new(resource: Resource, values: Any, user: Any, **extra: Any) -> models.Mod
         setattr(obj, name, value)
     if resource.owner_field and user is not None and user is not SYSTEM and user.is_authenticated:
         setattr(obj, resource.owner_field, user)
+        obj._agnost_trusted_fields = [resource.owner_field]
     return obj
 
 

@@ -102,13 +102,16 @@ def test_deactivated_or_deleted_user_loses_sessions_at_once(signed_in):
 def test_expiry_and_sliding_renewal(signed_in, settings):
     first, _second = signed_in
     session = Session.objects.order_by("created_at").first()  # the first client's
-    # Used more than a minute later: the expiry moves forward (sliding).
-    Session.objects.filter(pk=session.pk).update(
-        last_used_at=timezone.now() - timedelta(minutes=5), expires_at=timezone.now() + timedelta(hours=1))
+    # Used more than a minute later: the expiry moves forward (sliding). Saved through the
+    # model, whose signal drops the cached session, as any change of a session does.
+    session.last_used_at = timezone.now() - timedelta(minutes=5)
+    session.expires_at = timezone.now() + timedelta(hours=1)
+    session.save()
     assert first.get_("user").status_code == 200
     session.refresh_from_db()
     assert session.expires_at > timezone.now() + timedelta(days=29)
-    Session.objects.filter(pk=session.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    session.expires_at = timezone.now() - timedelta(seconds=1)
+    session.save()
     assert error_code(first.get_("user")) == "invalid_session_token"
 
 
@@ -117,7 +120,8 @@ def test_without_sliding_the_expiry_stays(signed_in, settings):
     first, _second = signed_in
     session = Session.objects.order_by("created_at").first()
     expiry = timezone.now() + timedelta(hours=1)
-    Session.objects.filter(pk=session.pk).update(last_used_at=timezone.now() - timedelta(minutes=5), expires_at=expiry)
+    session.last_used_at, session.expires_at = timezone.now() - timedelta(minutes=5), expiry
+    session.save()
     assert first.get_("user").status_code == 200
     session.refresh_from_db()
     assert session.expires_at == expiry
@@ -134,3 +138,28 @@ def test_a_host_view_can_use_agnost_sessions(signed_in):
     client.credentials(HTTP_SESSION=first.session_token)
     body = client.get("/host/whoami").json()
     assert body["user"] == get_user_model().objects.get(email="s@example.com").pk
+
+
+def test_sessions_come_from_the_cache_and_revocation_applies_at_once(signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = signed_in
+    assert first.get_("user").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert first.get_("user").status_code == 200
+    # The key and the session come from the cache; only the user's profile is read.
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert len(queries) == 1 and "agnost_auth_session" not in tables and "clientkey" not in tables
+    assert second.post_("signout-all-except", {}).status_code == 200  # revokes the first's session
+    assert error_code(first.get_("user")) == "invalid_session_token"
+    assert second.get_("user").status_code == 200
+
+
+def test_a_deactivated_user_is_refused_at_once(signed_in, django_user_model):
+    first, _second = signed_in
+    assert first.get_("user").status_code == 200
+    user = django_user_model.objects.get(email="s@example.com")
+    user.is_active = False
+    user.save()
+    assert error_code(first.get_("user")) == "invalid_session_token"

@@ -1,0 +1,65 @@
+"""Sessions as every signed-in request reads them: from the cache, not the database.
+
+An entry (the session with its user, by token hash) is dropped when the session is saved or
+deleted (sign-out, revocation, the admin, a cascade from its user) and when its user is
+saved, so a revoked session or a deactivated user is refused on the next request. A change
+that sends no signal (a queryset ``update()`` of users) is seen within :data:`TIMEOUT`
+seconds; a cache that lives in one process (local memory) cannot hear of changes made in
+another (the shell), so there entries live :data:`LOCAL_TIMEOUT` seconds.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from agnost_django.core.conf import core_settings
+
+PREFIX = "agnost:auth:session:"
+TIMEOUT = 60
+LOCAL_TIMEOUT = 5
+_LOCAL_BACKENDS = ("LocMemCache", "DummyCache")
+
+
+def _cache():
+    return caches[core_settings.CACHE]
+
+
+def get(key_hash: str):
+    """The cached session (with ``.user``) for this token hash, or ``None`` on a miss."""
+    return _cache().get(PREFIX + key_hash)
+
+
+def put(session) -> None:
+    cache = _cache()
+    timeout = LOCAL_TIMEOUT if type(cache).__name__ in _LOCAL_BACKENDS else TIMEOUT
+    cache.set(PREFIX + session.key_hash, session, timeout)
+
+
+def forget(*key_hashes: str) -> None:
+    """Drop the entries now and again when the transaction commits (a reader inside it must
+    not keep the old one, nor one filled before the commit)."""
+    names = [PREFIX + key_hash for key_hash in key_hashes]
+    if names:
+        _cache().delete_many(names)
+        transaction.on_commit(lambda: _cache().delete_many(names))
+
+
+def _session_changed(sender, instance, **kwargs) -> None:
+    forget(instance.key_hash)
+
+
+def _user_changed(sender, instance, **kwargs) -> None:
+    from agnost_django.auth.models import Session
+
+    forget(*Session.objects.filter(user_id=instance.pk).values_list("key_hash", flat=True))
+
+
+def connect() -> None:
+    from agnost_django.auth.models import Session
+
+    post_save.connect(_session_changed, sender=Session, dispatch_uid="agnost_auth_session_saved")
+    post_delete.connect(_session_changed, sender=Session, dispatch_uid="agnost_auth_session_deleted")
+    post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="agnost_auth_user_saved")

@@ -1,0 +1,53 @@
+"""What one client call costs in SQL, for the calls of the peer benchmark (a signed-in user on
+the example project's ``todos``): the client key and the session come from the cache, so the
+statements are the operation's own. Savepoints of the test's transaction are not counted."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from project.todos.models import Todo
+from tests.data.conftest import query
+
+
+@pytest.fixture
+def ada(client_factory_with_session):
+    client, user = client_factory_with_session("ada@example.com")
+    todos = Todo.objects.bulk_create(Todo(title=f"todo {n}", priority=n % 100, owner=user) for n in range(50))
+    client.db("get-list", {"model": "todos", "query": query(limit=1)})  # key and session cached
+    return client, todos
+
+
+def statements(client, route, body) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.db(route, {"model": "todos", **body})
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_get_is_one_select(ada):
+    client, todos = ada
+    sql = statements(client, "object/get", {"id": str(todos[0].pk), "options": {"cache": "nocache"}})
+    assert len(sql) == 1 and sql[0].startswith("SELECT")
+
+
+def test_list_with_count_is_two_selects(ada):
+    client, _todos = ada
+    body = {"query": query(expression="priority > 10", limit=20, sort=[{"field": "priority", "direction": "desc"}]),
+            "returnCountInfo": True}
+    assert [s.split()[0] for s in statements(client, "get-list", body)] == ["SELECT", "SELECT"]
+
+
+def test_increment_is_an_update_and_a_read(ada):
+    client, todos = ada
+    body = {"id": str(todos[0].pk), "options": {},
+            "updates": [{"field": "priority", "updateType": "increment", "value": 1}]}
+    assert [s.split()[0] for s in statements(client, "object/update-fields", body)] == ["UPDATE", "SELECT"]
+
+
+def test_create_is_one_insert(ada):
+    client, _todos = ada
+    sql = statements(client, "create", {"values": {"title": "new", "priority": 3}, "query": query()})
+    assert [s.split()[0] for s in sql] == ["INSERT"]
