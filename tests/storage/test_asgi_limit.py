@@ -135,7 +135,7 @@ def test_announced_size_over_the_limit_is_refused_at_once(server):
     head = request_head(f"{UPLOAD}?bucket=root&fileName=big.bin", server, length=declared, origin=ORIGIN)
     answer = exchange(server, head, [b"x" * 1024])
     assert answer.status == 413, answer.body
-    assert answer.elapsed < 2
+    assert answer.elapsed < 8  # before: no answer until the whole body had come
     assert answer.codes() == ["file_too_large"]
     assert answer.json()["errors"][0]["origin"] == "client_error"
     assert answer.json()["errors"][0]["details"] == {"limit": MAX_UPLOAD_SIZE}
@@ -166,7 +166,7 @@ def test_streamed_body_is_refused_once_it_passes_the_limit(server):
     # Answered after about the limit, not after the 101 MB (the kernel's socket buffers
     # take a few MB more before the client notices).
     assert answer.sent < 20 * MB
-    assert answer.elapsed < 5
+    assert answer.elapsed < 8
 
 
 def test_the_bucket_limit_applies(server):
@@ -193,7 +193,7 @@ def test_json_routes_have_djangos_memory_limit(server):
     head = request_head("/_api/rest/v1/storage/list-buckets", server, length=50 * MB,
                         content_type="application/json", session=server.session)
     answer = exchange(server, head, [b"{" + b" " * 1000])
-    assert answer.status == 413 and answer.elapsed < 2
+    assert answer.status == 413 and answer.elapsed < 8
     assert answer.codes() == ["request_body_size_too_large"]
     limit = 2_621_440  # Django's default DATA_UPLOAD_MAX_MEMORY_SIZE
     assert answer.json()["errors"][0]["details"] == {"limit": limit}
