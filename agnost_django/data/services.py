@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, Max, Min, Sum
 
 from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_item
 from agnost_django.core.expressions import compile_filter, compile_value
-from agnost_django.data import exceptions, signals
+from agnost_django.data import exceptions, returning, signals
 from agnost_django.data.conf import data_settings
 from agnost_django.data.query import (
     Lookups, Query, ResourceFieldResolver, apply_filter, apply_sort, count_info, count_matches,
@@ -291,11 +291,21 @@ def update_object_fields(resource: Resource, object_id: Any, instructions: Any, 
                          return_top: Any = False) -> dict[str, Any] | None:
     changes = build_updates(resource, instructions)
     pk = _pk(resource, object_id)
+    # Without sub-objects to read back, one UPDATE ... RETURNING gives the changed object.
+    plain = not resource.sub_models and not (return_top and getattr(resource, "parent_resource", None))
     with transaction.atomic(using=resource.database):
-        updated = queryset(resource, "update", user).filter(pk=pk).update(**changes)
-        if not updated:
-            return None
+        matched = queryset(resource, "update", user).filter(pk=pk)
+        if plain and returning.supported(resource.database):
+            obj = returning.update(matched, changes)
+            if obj is None:
+                return None
+        else:
+            obj = None
+            if not matched.update(**changes):
+                return None
         _on_commit(resource, signals.object_updated, ids=[pk], user=user)
+    if obj is not None:
+        return serialize(resource, obj)
     return _after_change(resource, pk, _top(resource, pk, return_top))
 
 

@@ -40,11 +40,19 @@ def test_list_with_count_is_two_selects(ada):
     assert [s.split()[0] for s in statements(client, "get-list", body)] == ["SELECT", "SELECT"]
 
 
-def test_increment_is_an_update_and_a_read(ada):
+def test_increment_is_one_update_returning_the_object(ada):
     client, todos = ada
-    body = {"id": str(todos[0].pk), "options": {},
-            "updates": [{"field": "priority", "updateType": "increment", "value": 1}]}
-    assert [s.split()[0] for s in statements(client, "object/update-fields", body)] == ["UPDATE", "SELECT"]
+    todo = todos[7]
+    body = {"id": str(todo.pk), "options": {},
+            "updates": [{"field": "priority", "updateType": "increment", "value": 5}]}
+    sql = statements(client, "object/update-fields", body)
+    assert len(sql) == 1 and sql[0].startswith("UPDATE") and "RETURNING" in sql[0]
+    answer = client.db("object/update-fields", {"model": "todos", **body}).json()
+    todo.refresh_from_db()
+    assert todo.priority == 17
+    assert answer == client.db("object/get", {"model": "todos", "id": str(todo.pk)}).json()
+    missing = {**body, "id": "999999"}
+    assert client.db("object/update-fields", {"model": "todos", **missing}).json() is None
 
 
 def test_create_is_one_insert(ada):
