@@ -2,10 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+from agnost_django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-django_asgi_app = get_asgi_application()  # sets Django up before the imports below
+# Django's handler, with the synchronous middleware chain and view in one thread hop per
+# request; it sets Django up before the imports below.
+django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
