@@ -5,7 +5,7 @@ deleted (sign-out, revocation, the admin, a cascade from its user) and when its 
 saved, so a revoked session or a deactivated user is refused on the next request. A change
 that sends no signal (a queryset ``update()`` of users) is seen within :data:`TIMEOUT`
 seconds; a cache that lives in one process (local memory) cannot hear of changes made in
-another (the shell), so there entries live :data:`LOCAL_TIMEOUT` seconds.
+another (the shell), so there entries live ``keycache.LOCAL_TIMEOUT`` seconds.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from agnost_django.core.conf import core_settings
+from agnost_django.core.keycache import entry_timeout
 
 PREFIX = "agnost:auth:session:"
 TIMEOUT = 60
-LOCAL_TIMEOUT = 5
-_LOCAL_BACKENDS = ("LocMemCache", "DummyCache")
 
 
 def _cache():
@@ -34,8 +33,7 @@ def get(key_hash: str):
 
 def put(session) -> None:
     cache = _cache()
-    timeout = LOCAL_TIMEOUT if type(cache).__name__ in _LOCAL_BACKENDS else TIMEOUT
-    cache.set(PREFIX + session.key_hash, session, timeout)
+    cache.set(PREFIX + session.key_hash, session, entry_timeout(cache, TIMEOUT))
 
 
 def forget(*key_hashes: str) -> None:

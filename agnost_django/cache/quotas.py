@@ -22,12 +22,16 @@ from agnost_django.core.conf import core_settings
 WINDOW = 3600
 
 
+def who(request) -> str:
+    """The signed-in user, or the address of a client without a session."""
+    user = getattr(request, "user", None)
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
+
+
 def identities(request) -> list[tuple[str, str, int | None]]:
     """(scope, identity, bytes per hour) of the budgets a request draws on."""
-    user = getattr(request, "user", None)
     key = getattr(request, "client_key", None)
-    who = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
-    budgets = [("client", f"{key.pk if key else '-'}:{who}", cache_settings.CLIENT_WRITE_QUOTA)]
+    budgets = [("client", f"{key.pk if key else '-'}:{who(request)}", cache_settings.CLIENT_WRITE_QUOTA)]
     if key is not None:
         budgets.append(("key", str(key.pk), cache_settings.KEY_WRITE_QUOTA))
     return budgets
@@ -73,6 +77,4 @@ class CacheWriteThrottle(ClientRateThrottle):
         return cache_settings.WRITE_RATE
 
     def get_cache_key(self, request, view):
-        user = getattr(request, "user", None)
-        ident = f"user:{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": who(request)}

@@ -108,8 +108,8 @@ class CoreSettings(AppSettings):
 
     @property
     def CACHE(self) -> str:
-        """``CACHES`` alias holding what every request asks (the origins client keys allow):
-        shared by every process when it is Redis."""
+        """``CACHES`` alias holding what every request asks (client keys and their origins,
+        sessions, quota counters): shared by every process when it is Redis."""
         return self._get("CACHE", "default")
 
     @property

@@ -31,6 +31,12 @@ def _cache():
     return caches[core_settings.CACHE]
 
 
+def entry_timeout(cache, timeout: int) -> int:
+    """``timeout``, or :data:`LOCAL_TIMEOUT` on a cache that lives in one process (other
+    processes' changes cannot drop its entries)."""
+    return LOCAL_TIMEOUT if type(cache).__name__ in _LOCAL_BACKENDS else timeout
+
+
 def cached(name: str, load: Callable[[], Any]) -> Any:
     """The value of entry ``name`` for the current generation, loaded (and stored) on a miss."""
     cache = _cache()
@@ -43,8 +49,7 @@ def cached(name: str, load: Callable[[], Any]) -> Any:
         if not cache.add(GENERATION_KEY, generation, TIMEOUT):
             generation = cache.get(GENERATION_KEY) or generation
     value = load()
-    local = type(cache).__name__ in _LOCAL_BACKENDS
-    cache.set(name, (generation, value), LOCAL_TIMEOUT if local else TIMEOUT)
+    cache.set(name, (generation, value), entry_timeout(cache, TIMEOUT))
     return value
 
 

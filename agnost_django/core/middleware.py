@@ -56,7 +56,7 @@ _HTTP_EXCEPTIONS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
 
 def _is_cross_origin(request, origin: str) -> bool:
     try:
-        return origin != f"{request.scheme}://{request.get_host()}"
+        return origin != origins.own_origin(request)
     except DisallowedHost:  # answered later, as JSON
         return True
 

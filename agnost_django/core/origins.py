@@ -67,6 +67,11 @@ async def aallowed(origin: str, secret: str | None = None) -> bool:
     return await sync_to_async(allowed)(origin, secret)
 
 
+def own_origin(request) -> str:
+    """``scheme://host`` of the request itself (may raise ``DisallowedHost``)."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
 def request_origin(request) -> str | None:
     """The browser origin a client-key check applies to: the ``Origin`` header, or, for a
     same-origin request without one (browsers send none on same-origin GETs), the request's
@@ -75,5 +80,5 @@ def request_origin(request) -> str | None:
     if origin:
         return origin
     if request.headers.get("Sec-Fetch-Site") == "same-origin":
-        return f"{request.scheme}://{request.get_host()}"
+        return own_origin(request)
     return None

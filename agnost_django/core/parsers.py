@@ -19,14 +19,15 @@ from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
 
 
 class RequestBodyTooLarge(AgnostAPIError):
-    """The request body exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413)."""
+    """The request body exceeds its limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE`` by default (413)."""
 
     status_code = 413
     default_code = CoreErrorCode.REQUEST_BODY_SIZE_TOO_LARGE.value
 
 
-def body_too_large() -> RequestBodyTooLarge:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def body_too_large(limit: int | None = None) -> RequestBodyTooLarge:
+    if limit is None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return RequestBodyTooLarge(
         _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
         details={"limit": limit},

@@ -48,8 +48,9 @@ from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 
 from agnost_django.core.conf import core_settings
-from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode
+from agnost_django.core.exceptions import AgnostAPIError
 from agnost_django.core.middleware import is_api_path
+from agnost_django.core.parsers import body_too_large
 from agnost_django.storage import uploads
 from agnost_django.storage.conf import storage_settings
 
@@ -60,6 +61,9 @@ UPLOAD_ROUTES = {
     "storage-bucket-file-replace-object": False,
     "storage-bucket-file-replace-formdata": True,
 }
+
+
+_UPLOAD_ROUTE_ENDS = ("/upload-object", "/upload-formdata", "/replace-object", "/replace-formdata")
 
 
 class _Limit:
@@ -80,6 +84,8 @@ def _path_info(scope) -> str:
 
 def _upload_route(path: str) -> bool | None:
     """``True``/``False`` (multipart or not) for a storage upload route, else ``None``."""
+    if not path.endswith(_UPLOAD_ROUTE_ENDS):  # every API POST comes here: resolve only these
+        return None
     try:
         match = resolve(path)
     except Resolver404:
@@ -101,11 +107,6 @@ def _bucket_upload_limit(query_string: bytes) -> int:
         close_old_connections()
 
 
-def _request_body_too_large(limit: int) -> AgnostAPIError:
-    return AgnostAPIError(f"The request body is larger than {limit} bytes.", status_code=413,
-                          code=CoreErrorCode.REQUEST_BODY_SIZE_TOO_LARGE, details={"limit": limit})
-
-
 async def body_limit(scope) -> _Limit | None:
     """The limit of this request's body, or ``None`` when it has none here."""
     headers = _headers(scope)
@@ -120,11 +121,11 @@ async def body_limit(scope) -> _Limit | None:
     if is_api_path(path):
         if multipart:
             size = uploads.body_limit(storage_settings.MAX_UPLOAD_SIZE, content_type, multipart=True)
-            return _Limit(size, _request_body_too_large(size))
-        return _Limit(memory_limit, _request_body_too_large(memory_limit)) if memory_limit is not None else None
+            return _Limit(size, body_too_large(size))
+        return _Limit(memory_limit, body_too_large(memory_limit)) if memory_limit is not None else None
     from_client = b"x-client" in headers or core_settings.CLIENT_KEY_HEADER.lower().encode() in headers
     if from_client and uploads.is_json_type(content_type) and memory_limit is not None:
-        return _Limit(memory_limit, _request_body_too_large(memory_limit))
+        return _Limit(memory_limit, body_too_large(memory_limit))
     return None
 
 
