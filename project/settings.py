@@ -114,17 +114,17 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_health_checks=True
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DATABASE_POOL", "1") == "1":
-    # psycopg's connection pool: under ASGI, Django's persistent connections do not apply,
-    # and opening a PostgreSQL connection per request costs more than the request itself.
+    # psycopg's connection pool, shared by the server's request threads and its websocket
+    # consumers. No health check per checkout (a round trip per request): a connection that
+    # broke fails one request and the pool replaces it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1, "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One persistent connection per thread (the server's request threads live as long as it).
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "600"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the ASGI server and the qcluster write concurrently.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -1,14 +1,20 @@
-"""``get_asgi_application()``: Django's ASGI handler, serving the synchronous middleware
-chain and view in one thread hop per request.
+"""``get_asgi_application()``: Django's ASGI handler, serving each request in one call to a
+fixed pool of threads, as a threaded WSGI server does.
 
 Django's own handler runs the middleware chain in async mode under ASGI: each synchronous
 part (every middleware's ``process_request``/``process_response``, CSRF's ``process_view``,
-the view) hops from the event loop to a thread and back, about fourteen hops per request, and
-a synchronous-only middleware (WhiteNoise) adds two more around the chain below it. Here the
-chain is loaded in sync mode and the whole of it runs in the request's thread at once, as
-under WSGI; the event loop keeps the connection, the body, streaming and websockets. An
-``async def`` view of the host still works (Django runs it with ``async_to_sync``), at the
-cost of that one hop back.
+the view, the ``request_started`` signal, ``response.close()``) hops from the event loop to a
+thread and back, about fourteen hops per request, and every request gets a new thread (the
+executor of its ``ThreadSensitiveContext``) plus two tasks to watch for a disconnect. Here
+the chain is loaded in sync mode and one call per request, on a pool of long-lived threads
+(``AGNOST_CORE_HTTP_THREADS``, default 8), runs the ``request_started`` signal, the
+middleware, the view, renders the body and closes the response; the event loop keeps the
+connection, reading the body, sending the answer, streaming responses and websockets.
+Database connections stay with their thread between requests as under a WSGI server
+(``CONN_MAX_AGE`` or the psycopg pool decide how long).
+
+An ``async def`` view of the host still works (Django runs it with ``async_to_sync`` on the
+server's event loop), at the cost of that one hop back.
 
     # asgi.py
     from agnost_django.core.asgi import get_asgi_application
@@ -17,18 +23,111 @@ cost of that one hop back.
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.core.handlers.asgi import get_script_prefix
+from django.core.handlers.base import BaseHandler
+from django.http import FileResponse
+from django.urls import set_script_prefix
+
+from .conf import core_settings
+
+_END = object()
 
 
 class ASGIHandler(DjangoASGIHandler):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, threads: int | None = None) -> None:
+        BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
+        threads = threads or core_settings.HTTP_THREADS
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="agnost-http")
+        self._serve = sync_to_async(self.serve, thread_sensitive=False, executor=self.executor)
 
-    async def get_response_async(self, request):
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            response, body = await self._serve(scope, body_file)
+            if body is not None:
+                await self.send_whole(response, body, send)
+            else:
+                await self.stream(response, receive, send)
+        finally:
+            body_file.close()
+
+    def serve(self, scope, body_file):
+        """The synchronous part of a request, in one of the pool's threads: (response, body),
+        body None for a streaming response (still open: `stream` sends and closes it)."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+        if response.streaming:
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+            return response, None
+        body = response.content
+        response.close()  # request_finished: the database connection goes back now
+        return response, body
+
+    async def send_whole(self, response, body, send):
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": self.headers(response)})
+        await send({"type": "http.response.body", "body": body})
+
+    async def stream(self, response, receive, send):
+        """A streaming response, sent as it is produced; stop when the client leaves."""
+        sending = asyncio.create_task(self.send_stream(response, send))
+        listening = asyncio.create_task(self.listen_for_disconnect(receive))
+        await asyncio.wait((sending, listening), return_when=asyncio.FIRST_COMPLETED)
+        for task in (listening, sending):
+            if not task.done():
+                task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, RequestAborted):
+                pass
+        await sync_to_async(response.close, thread_sensitive=False, executor=self.executor)()
+
+    async def send_stream(self, response, send):
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": self.headers(response)})
+        if response.is_async:
+            async for part in response.streaming_content:
+                await send({"type": "http.response.body", "body": part, "more_body": True})
+        else:
+            # Django's handler collects a synchronous iterator into a list first (the whole
+            # body in memory); here it is read a chunk at a time, on one thread of its own
+            # (a generator may hold thread-bound state, e.g. a database cursor).
+            async with ThreadSensitiveContext():
+                iterator = iter(response.streaming_content)
+                pull = sync_to_async(next)
+                while (part := await pull(iterator, _END)) is not _END:
+                    await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body"})
+
+    @staticmethod
+    def headers(response) -> list[tuple[bytes, bytes]]:
+        headers = [
+            (name.encode("ascii") if isinstance(name, str) else name,
+             value.encode("latin1") if isinstance(value, str) else value)
+            for name, value in response.items()
+        ]
+        for cookie in response.cookies.values():
+            headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
+        return headers
 
 
 def get_asgi_application() -> ASGIHandler:

@@ -128,4 +128,12 @@ class CoreSettings(AppSettings):
         return self._get("EXPRESSION_MAX_DEPTH", 32)
 
 
+    @property
+    def HTTP_THREADS(self) -> int:
+        """Threads of the ASGI handler (:mod:`agnost_django.core.asgi`) that run requests'
+        middleware and views, per server process; each holds a database connection while it
+        serves a request."""
+        return int(self._get("HTTP_THREADS", 8))
+
+
 core_settings = CoreSettings()

@@ -173,13 +173,16 @@ def _with_path(url: str, path: str) -> str:
 
 
 class InteropServer:
-    def __init__(self, stack: str = "embedded", env: dict[str, str] | None = None) -> None:
+    def __init__(self, stack: str = "embedded", env: dict[str, str] | None = None,
+                 serve_args: tuple[str, ...] = ()) -> None:
         """``env``: extra environment variables of the server (``project/settings.py``
-        reads them), applied over the defaults set here."""
+        reads them), applied over the defaults set here; ``serve_args``: extra arguments of
+        ``manage.py agnost_serve`` (e.g. ``("--workers", "2")``)."""
         if stack not in STACKS:
             raise ValueError(f"stack must be one of {STACKS}, not {stack!r}")
         self.stack = stack
         self.extra_env: dict[str, str] = dict(env or {})
+        self.serve_args = tuple(serve_args)
         self.tmpdir: Path | None = None
         self.port: int | None = None
         self.client_key: str | None = None
@@ -464,7 +467,7 @@ class InteropServer:
                 # As `make run` serves it: uvicorn through agnost_serve.
                 self.process = subprocess.Popen(
                     [sys.executable, str(MANAGE_PY), "agnost_serve", "--host", "127.0.0.1",
-                     "--port", str(self.port)],
+                     "--port", str(self.port), *self.serve_args],
                     cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 )
             if self._wait_until_ready():

@@ -4,11 +4,25 @@ port) under uvicorn, trusting proxy headers exactly from ``AGNOST_CORE_TRUSTED_P
 uvicorn's own default believes ``X-Forwarded-For`` from 127.0.0.1, so a client on the same
 machine (or any client, behind a proxy that passes the header through) could choose the
 address that throttles count; here nobody is believed unless the host lists its proxies.
+
+``--workers N`` forks N server processes after the project is loaded, each with its own
+listening socket on the same port (``SO_REUSEPORT``): the kernel spreads connections over
+them evenly. uvicorn's own ``--workers`` share one socket, and under keep-alive load one
+process took every connection while the other idled. The parent restarts a worker that dies
+and stops them all on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import signal
+import socket
+import time
+
 from django.conf import settings
+from django.db import connections
 from django.core.management.base import BaseCommand, CommandError
 
 from agnost_django.core.conf import core_settings
@@ -43,11 +57,22 @@ class Command(BaseCommand):
             lifespan="off",
             proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
         )
-        if workers or reload_dirs:
-            uvicorn.run(f"{module}:{attribute}", workers=workers, reload=bool(reload_dirs),
-                        reload_dirs=reload_dirs or None, **options)
-        else:
-            server_class(uvicorn)(uvicorn.Config(f"{module}:{attribute}", **options)).run()
+        if reload_dirs:
+            if workers and workers > 1:
+                raise CommandError("--reload serves one process: leave out --workers.")
+            uvicorn.run(f"{module}:{attribute}", reload=True, reload_dirs=reload_dirs, **options)
+            return
+        config = uvicorn.Config(f"{module}:{attribute}", **options)
+        if not workers or workers == 1:
+            server_class(uvicorn)(config).run()
+            return
+        if _process_local_layers():
+            raise CommandError(
+                f"--workers needs a channel layer shared between processes; {', '.join(_process_local_layers())} "
+                "reach(es) one server process only (set REDIS_URL for channels_redis).")
+        config.load()  # the application, once, before forking
+        connections.close_all()
+        serve_forked(workers, lambda: server_class(uvicorn)(config).run(sockets=[reuse_port_socket(host, port)]))
 
 
 def server_class(uvicorn):
@@ -57,6 +82,74 @@ def server_class(uvicorn):
             await _start_channel_layers()
 
     return Server
+
+
+logger = logging.getLogger("agnost_django.core")
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_forked(workers: int, serve) -> None:
+    """Run ``serve()`` in ``workers`` forked children; restart one that exits while running,
+    stop them all (SIGTERM) when the parent gets SIGTERM or SIGINT."""
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 0
+            try:
+                serve()
+            except BaseException:
+                logger.exception("agnost_serve worker %s failed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    def stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        spawn()
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        if not stopping:
+            logger.error("agnost_serve worker %s exited (status %s); starting another", pid, status)
+            time.sleep(1)
+            spawn()
+
+
+def _process_local_layers() -> list[str]:
+    try:
+        from channels.layers import InMemoryChannelLayer
+    except ImportError:
+        return []
+    from channels.layers import channel_layers
+    return [alias for alias in getattr(settings, "CHANNEL_LAYERS", {})
+            if isinstance(channel_layers[alias], InMemoryChannelLayer)]
 
 
 async def _start_channel_layers() -> None:
