@@ -1,28 +1,51 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+ and make):
-#   make run    create .venv, install, migrate, serve ASGI on 127.0.0.1:$(PORT) + a django-q2 worker
-#   make test   create .venv, install, run the whole suite (embedded default, then PostgreSQL + Redis)
+#   make run    create .venv (the runtime lock, requirements.txt), migrate, serve ASGI on
+#               127.0.0.1:$(PORT) + a django-q2 worker
+#   make test   create .venv-dev (the development lock, requirements-dev.txt), run the whole suite
+#               (embedded default, then PostgreSQL + Redis, then Django 6 on Python 3.12)
 # and one for working on the code:
 #   make dev    as make run, restarting the server and the worker when a .py file changes
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+DEV_VENV := .venv-dev
+DEV_PY := $(DEV_VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+DEV_STAMP := $(DEV_VENV)/.installed-$(shell cksum requirements-dev.txt | cut -d' ' -f1)
 PYTEST_WORKERS ?= 2
 
 URL := http://realtime.agnost.app.localhost:$(PORT)
 
-.PHONY: install run dev setup test test-embedded test-services test-django6 interop-deps browser-deps schema clean
+.PHONY: install install-dev run dev setup test test-embedded test-services test-django6 interop-deps browser-deps schema lock clean
+
+# pip-sync semantics: a lock file installed into a virtualenv of its own, nothing else in it.
+define install_lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	@test -x $(1)/bin/python || { echo "Creating the virtualenv $(1)"; $(PYTHON) -m venv $(1); }
+	@echo "Installing $(2) into $(1) (the first time takes a minute or two)"
+	$(1)/bin/python -m pip install --disable-pip-version-check --progress-bar on -r $(2)
+	@rm -f $(1)/.installed-*; touch $@
+endef
 
 $(STAMP): requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
-	@test -x $(PY) || { echo "Creating the virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
-	@echo "Installing the pinned dependencies into $(VENV) (the first time takes a minute or two)"
-	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
-	@rm -f $(VENV)/.installed-*; touch $@
+	$(call install_lock,$(VENV),requirements.txt)
+
+$(DEV_STAMP): requirements-dev.txt
+	$(call install_lock,$(DEV_VENV),requirements-dev.txt)
 
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+# Recompile the lock files after a change of pyproject.toml or the .in files (needs uv:
+# pip install uv); versions already locked are kept unless UPGRADE=1.
+UV ?= uv
+lock:
+	$(UV) pip compile pyproject.toml requirements.in --all-extras --python-version 3.11 \
+		--annotation-style line $(if $(UPGRADE),--upgrade) -o requirements.txt
+	$(UV) pip compile pyproject.toml requirements.in requirements-dev.in --all-extras --python-version 3.11 \
+		--annotation-style line -c requirements.txt $(if $(UPGRADE),--upgrade) -o requirements-dev.txt
 
 # Development settings for make run / make dev and the manage.py commands typed by hand;
 # production sets real variables instead (see project/settings.py).
@@ -69,37 +92,48 @@ browser-deps:
 		else echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
-test: $(STAMP) interop-deps browser-deps
+test: $(DEV_STAMP) interop-deps browser-deps
 	@$(MAKE) --no-print-directory test-embedded
 	@$(MAKE) --no-print-directory test-services
+	@$(MAKE) --no-print-directory test-django6
 
-test-embedded: $(STAMP)
+test-embedded: $(DEV_STAMP)
 	@echo "=== pass 1: embedded default (SQLite, LocMem, in-memory channel layer)"
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(DEV_PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	@echo "=== pass 1b: agnost core and auth installed alone (tests.settings_minimal, tests marked minimal)"
-	$(PY) -m pytest -m minimal --ds=tests.settings_minimal -q tests/test_minimal.py
+	$(DEV_PY) -m pytest -m minimal --ds=tests.settings_minimal -q tests/test_minimal.py
 	@echo "=== pass 1c: auth on a custom user model (tests.settings_custom_user, tests marked user_models)"
-	$(PY) -m pytest -m user_models --ds=tests.settings_custom_user -q
+	$(DEV_PY) -m pytest -m user_models --ds=tests.settings_custom_user -q
 
-test-services: $(STAMP)
-	@if $(PY) tests/services.py; then \
+test-services: $(DEV_STAMP)
+	@if $(DEV_PY) tests/services.py; then \
 		echo "=== pass 2: PostgreSQL + Redis (tests.settings_services)"; \
-		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ds=tests.settings_services; \
+		$(DEV_PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ds=tests.settings_services; \
 	else \
 		echo "=== pass 2 SKIPPED: PostgreSQL or Redis is not reachable (see above); CI has both."; \
 	fi
 
-# Django 6.x (needs Python 3.12+): pass 1 in a separate virtualenv, same pins except Django.
+# Django 6.x (needs Python 3.12+): pass 1 in a virtualenv of its own, the development lock
+# with Django replaced.
 PYTHON312 ?= python3.12
-test-django6: interop-deps
-	@test -x .venv-django6/bin/python || $(PYTHON312) -m venv .venv-django6
-	grep -iv '^django==' requirements.txt > .venv-django6/requirements.txt
-	.venv-django6/bin/python -m pip install --quiet --disable-pip-version-check -r .venv-django6/requirements.txt "django==6.1.3"
-	.venv-django6/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+DJANGO6 ?= 6.1.3
+D6_VENV := .venv-django6
+D6_STAMP := $(D6_VENV)/.installed-$(shell cksum requirements-dev.txt | cut -d' ' -f1)-$(DJANGO6)
+
+$(D6_STAMP): requirements-dev.txt
+	@command -v $(PYTHON312) >/dev/null || { echo "Django 6 needs Python 3.12+: set PYTHON312=... (pyenv install 3.12, or python.org)"; exit 1; }
+	@test -x $(D6_VENV)/bin/python || $(PYTHON312) -m venv $(D6_VENV)
+	grep -iv '^django==' requirements-dev.txt > $(D6_VENV)/requirements.txt
+	$(D6_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(D6_VENV)/requirements.txt "django==$(DJANGO6)"
+	@rm -f $(D6_VENV)/.installed-*; touch $@
+
+test-django6: $(D6_STAMP) interop-deps
+	@echo "=== pass 3: Django $(DJANGO6) on $$($(D6_VENV)/bin/python -V), embedded default"
+	$(D6_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not package"
 
 # Regenerate the committed OpenAPI snapshot after an intended API change.
-schema: $(STAMP)
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py spectacular --urlconf agnost_django.urls --validate --fail-on-warn --file tests/snapshots/openapi.yaml
+schema: $(DEV_STAMP)
+	DJANGO_SETTINGS_MODULE=tests.settings $(DEV_PY) manage.py spectacular --urlconf agnost_django.urls --validate --fail-on-warn --file tests/snapshots/openapi.yaml
 
 clean:
-	rm -rf $(VENV) .venv-django6 tests/interop/node_modules db.sqlite3* test-artifacts .env
+	rm -rf $(VENV) $(DEV_VENV) $(D6_VENV) tests/interop/node_modules db.sqlite3* test-artifacts .env

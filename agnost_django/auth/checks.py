@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.checks import Error, Tags, register
+import importlib.util
+
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security)
@@ -26,5 +28,16 @@ def check_auth_settings(app_configs=None, **kwargs):
         errors.append(Error(
             "AGNOST_AUTH_REDIRECT_URL must be an absolute http(s) URL of your app.",
             id="agnost_auth.E003",
+        ))
+    if auth_settings.PHONE_ENABLED and importlib.util.find_spec("phonenumbers") is None:
+        errors.append(Warning(
+            "phonenumbers is not installed: phone sign-up, sign-in and SMS codes answer 500.",
+            hint="pip install 'agnost-django[phone]', or AGNOST_AUTH_PHONE_ENABLED = False",
+            id="agnost_auth.W001",
+        ))
+    if importlib.util.find_spec("authlib") is None:
+        errors.append(Warning(
+            "Authlib is not installed: sign-in with OAuth providers answers 500.",
+            hint="pip install 'agnost-django[oauth]'", id="agnost_auth.W002",
         ))
     return errors

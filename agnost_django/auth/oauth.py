@@ -58,10 +58,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.requests_client import OAuth2Session
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +70,15 @@ from agnost_django.auth.adapter import get_adapter
 from agnost_django.auth.conf import auth_settings
 from agnost_django.auth.models import AuthProfile, OAuthProvider
 from agnost_django.core.exceptions import AgnostAPIError
+
+try:
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.requests_client import OAuth2Session
+except ImportError as exc:
+    raise ImproperlyConfigured(
+        f"Sign-in with OAuth providers needs Authlib and requests ({exc}): pip install 'agnost-django[oauth]'"
+    ) from exc
 
 logger = logging.getLogger(__name__)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,11 +35,22 @@ def normalise_email(value: Any) -> str:
     return email
 
 
+def _phonenumbers():
+    try:
+        import phonenumbers
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "Phone numbers (sign-up, sign-in and codes by SMS) need phonenumbers: "
+            "pip install 'agnost-django[phone]'") from exc
+    return phonenumbers
+
+
 def normalise_phone(value: Any) -> str:
     if value is None or value == "":
         raise exceptions.MissingPhoneNumber(details={"field": "phone"})
     if not isinstance(value, str):
         raise exceptions.InvalidPhone(details={"field": "phone"})
+    phonenumbers = _phonenumbers()
     try:
         number = phonenumbers.parse(value.strip(), auth_settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:

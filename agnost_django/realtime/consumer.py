@@ -53,6 +53,11 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []
     closing = False  # set by close(): frames still arriving are ignored
 
+    @property
+    def channel_layer_alias(self) -> str:
+        """The layer the server library publishes on (Channels' consumers default to "default")."""
+        return realtime_settings.CHANNEL_LAYER
+
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
         if query.get("EIO") != ["4"] or query.get("transport") != ["websocket"]:
@@ -334,18 +339,15 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         if channel is None or channel == "":
             if not adapter.can_broadcast(self.user, event):
                 raise ChannelNotAllowed("You are not allowed to broadcast.")
-            await self.channel_layer.group_send(names.ALL, services.event_message(
-                event, None, payload.get("message"), sender=self.sid, echo=self._echo(payload)))
+            await services.apublish(None, event, payload.get("message"), sender=self.sid, echo=self._echo(payload))
             return
         channel = names.clean_channel(channel)
         if not await sync_to_async(adapter.can_send, thread_sensitive=False)(self.user, channel, event):
             raise ChannelNotAllowed(details={"channel": channel})
-        await self.channel_layer.group_send(names.channel_group(channel), services.event_message(
-            event, channel, payload.get("message"), sender=self.sid, echo=self._echo(payload)))
+        await services.apublish(channel, event, payload.get("message"), sender=self.sid, echo=self._echo(payload))
 
     async def _notify(self, channel: str, event: str, echo: bool) -> None:
-        await self.channel_layer.group_send(names.channel_group(channel), services.event_message(
-            event, channel, {"id": self.sid, "data": self.profile}, sender=self.sid, echo=echo))
+        await services.apublish(channel, event, {"id": self.sid, "data": self.profile}, sender=self.sid, echo=echo)
 
     async def _heartbeat(self) -> None:
         try:

@@ -41,18 +41,26 @@ async def _group_send(group: str, message: dict[str, Any]) -> None:
         raise RealtimeUnreachable(details={"reason": str(exc)}) from exc
 
 
+async def apublish(channel: str | None, event: str, message: Any, *, sender: str | None = None,
+                   echo: bool = True) -> None:
+    """Every publish's one path to the layer: ``message`` as ``event`` to the members of
+    ``channel`` (``None``: every connection). Names are not checked here: the public
+    functions below and the consumer check them first."""
+    group = names.ALL if channel is None else names.channel_group(channel)
+    await _group_send(group, event_message(event, channel, message, sender=sender, echo=echo))
+
+
 async def asend(channel: str, event: str, message: Any, *, sender: str | None = None, echo: bool = True) -> None:
     require_enabled()
     channel = names.clean_channel(channel)
     event = names.clean_event(event, from_client=sender is not None)
-    await _group_send(names.channel_group(channel),
-                      event_message(event, channel, message, sender=sender, echo=echo))
+    await apublish(channel, event, message, sender=sender, echo=echo)
 
 
 async def abroadcast(event: str, message: Any, *, sender: str | None = None, echo: bool = True) -> None:
     require_enabled()
     event = names.clean_event(event, from_client=sender is not None)
-    await _group_send(names.ALL, event_message(event, None, message, sender=sender, echo=echo))
+    await apublish(None, event, message, sender=sender, echo=echo)
 
 
 async def asend_to_user(user_pk: Any, event: str, *args: Any) -> None:

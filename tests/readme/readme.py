@@ -9,6 +9,8 @@ GitHub) on the line right above its opening fence:
   server before it starts (the examples after it use what it registers);
 * ``<!-- readme-test: install -->``: the host-project install, applied to a fresh
   ``django-admin startproject mysite``;
+* ``<!-- readme-test: install-shell -->``: the shell commands of the host-project install,
+  run in order around it (:func:`shell_commands`) by the packaged-install test;
 * ``<!-- readme-test: fragment -->``: settings or code for a host, shown for reference and not
   run.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 TESTED_KINDS = ("js", "python", "hooks")
-KINDS = (*TESTED_KINDS, "install", "fragment")
+KINDS = (*TESTED_KINDS, "install", "install-shell", "fragment")
 CHECKED_LANGUAGES = ("python", "js")
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
@@ -106,6 +108,16 @@ def by_kind(all_blocks: list[Block], kind: str) -> list[Block]:
 
 
 # -- the install block ---------------------------------------------------------------------
+
+def shell_commands(block: Block) -> list[str]:
+    """The commands of an ``install-shell`` block: one per line, comments dropped."""
+    commands = []
+    for line in block.code.splitlines():
+        command = line.split("  #", 1)[0].strip()
+        if command and not command.startswith("#"):
+            commands.append(command)
+    return commands
+
 
 _FILE_HEADER = re.compile(r"^# (?P<path>[\w/]+\.py)(?P<append>, at the end)?\s*$")
 

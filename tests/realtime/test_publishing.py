@@ -133,3 +133,33 @@ async def test_user_events_reach_the_users_connections(connect, user_factory):
     assert event[0] == "user:signin" and event[1] == "user:signin"
     assert event[2]["userId"] == str(user.pk) and event[3]["_id"] == str(user.pk)
     assert await other.nothing()
+
+
+async def test_a_non_default_layer_alias_carries_both_ways(connect, settings):
+    """With AGNOST_REALTIME_CHANNEL_LAYER naming another alias, the consumer listens there: a
+    server-side send reaches the socket, and a client's message reaches other sockets; nothing
+    goes through the "default" layer."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+        "realtime": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    }
+    settings.AGNOST_REALTIME_CHANNEL_LAYER = "realtime"
+    channel_layers.backends.clear()
+    try:
+        a = await connect()
+        b = await connect()
+        for client in (a, b):
+            await client.call("join", {"channel": "alias"})
+        await a.receive_event()
+        await a.receive_event()  # b's join
+        await b.receive_event()
+        assert (await agnost.realtime.asend("alias", "from-server", 1)).ok
+        for client in (a, b):
+            assert await client.receive_event() == ["from-server", {"channel": "alias", "message": 1}]
+        await a.emit("message", {"channel": "alias", "eventName": "chat", "message": "hi"})
+        assert await b.receive_event() == ["chat", {"channel": "alias", "message": "hi"}]
+        assert channel_layers["default"].groups == {}
+    finally:
+        channel_layers.backends.clear()

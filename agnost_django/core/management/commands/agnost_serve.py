@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             import uvicorn
         except ImportError as exc:
-            raise CommandError("agnost_serve needs uvicorn: pip install 'uvicorn[standard]'") from exc
+            raise CommandError("agnost_serve needs uvicorn: pip install 'agnost-django[server]'") from exc
         path = getattr(settings, "ASGI_APPLICATION", None)
         if not path:
             raise CommandError("Set ASGI_APPLICATION (e.g. 'project.asgi.application').")
