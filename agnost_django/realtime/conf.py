@@ -76,5 +76,11 @@ class RealtimeSettings(APISettings):
         """Seconds before ``get_members`` gives up with ``get_channel_members_error``."""
         return self._get("GET_MEMBERS_TIMEOUT", 5)
 
+    @property
+    def SEND_BUFFER(self) -> int:
+        """Frames that may wait to be sent to one socket; a reader that falls further behind
+        is disconnected (close code 1013) instead of holding the others up or growing memory."""
+        return self._get("SEND_BUFFER", 1000)
+
 
 realtime_settings = RealtimeSettings()

@@ -34,6 +34,7 @@ from agnost_django.realtime import names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import ChannelNotAllowed, FrameRateExceeded, RealtimeNotEnabled
+from agnost_django.realtime.hub import SendBuffer, frames_of, get_hub
 from agnost_django.realtime.presence import get_presence, jsonable
 from agnost_django.realtime.security import is_own_origin
 
@@ -53,10 +54,13 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []
     closing = False  # set by close(): frames still arriving are ignored
 
-    @property
-    def channel_layer_alias(self) -> str:
-        """The layer the server library publishes on (Channels' consumers default to "default")."""
-        return realtime_settings.CHANNEL_LAYER
+    # No layer channel per socket: the process's hub (hub.py) receives each message once, on
+    # AGNOST_REALTIME_CHANNEL_LAYER, and hands it to its sockets.
+    channel_layer_alias = None
+
+    def deliver(self, frames: list[str | bytes]) -> None:
+        """Frames from the hub, sent in order through the bounded buffer."""
+        self.outbox.put(frames)
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -71,6 +75,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.pending: protocol.Packet | None = None
         self.pong = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
+        self.hub = get_hub()
+        self.outbox = SendBuffer(self._send_frame, self._close_slow)
         self.frame_rate = realtime_settings.FRAME_RATE
         self.frame_burst = realtime_settings.FRAME_BURST
         self.tokens = float(self.frame_burst)
@@ -110,6 +116,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         for task in getattr(self, "tasks", []):
             task.cancel()
         self.tasks = []
+        if getattr(self, "outbox", None) is not None:
+            self.outbox.cancel()
         if getattr(self, "sid", None) and not getattr(self, "cleaned", False):
             self.cleaned = True
             await self._leave_everything()
@@ -256,7 +264,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         if self.user is not None:
             self.groups_joined.append(names.user_group(self.user.pk))
         for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.hub.add(group, self)
         await self.send(protocol.MESSAGE + "0" + json.dumps({"sid": self.sid}))
 
     @database_sync_to_async
@@ -312,7 +320,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             raise ChannelNotAllowed(details={"channel": channel})
         new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, jsonable(self.profile))
         self.channels[channel] = True
-        await self.channel_layer.group_add(names.channel_group(channel), self.channel_name)
+        await self.hub.add(names.channel_group(channel), self)
         if new:  # join is idempotent: no second notification
             await self._notify(channel, "channel:join", self._echo(payload))
 
@@ -321,8 +329,13 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         if self.channels.pop(channel, None) is None:
             return  # leaving a channel one is not in is a no-op
         await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
-        await self._notify(channel, "channel:leave", self._echo(payload))
-        await self.channel_layer.group_discard(names.channel_group(channel), self.channel_name)
+        # The others through the layer; the leaver, if echoed, directly: it leaves the hub's
+        # group before the layer brings the notification back.
+        await self._notify(channel, "channel:leave", False)
+        if self._echo(payload):
+            self.deliver(frames_of(services.event_message(
+                "channel:leave", channel, {"id": self.sid, "data": self.profile})))
+        await self.hub.discard(names.channel_group(channel), self)
 
     async def _update(self, payload: dict[str, Any]) -> None:
         self.profile = payload.get("data")
@@ -353,8 +366,6 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         try:
             await sync_to_async(get_presence().touch, thread_sensitive=False)(
                 self.sid, dict.fromkeys(self.channels, jsonable(self.profile)))
-            for group in [*self.groups_joined, *map(names.channel_group, self.channels)]:
-                await self.channel_layer.group_add(group, self.channel_name)
         except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one
             logger.exception("realtime heartbeat failed for %s", self.sid)
 
@@ -362,26 +373,23 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         for channel in list(self.channels):
             try:
                 await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
-                await self.channel_layer.group_discard(names.channel_group(channel), self.channel_name)
+                await self.hub.discard(names.channel_group(channel), self)
                 await self._notify(channel, "channel:leave", True)
             except Exception:  # noqa: BLE001 - the presence TTL removes what is left
                 logger.exception("realtime cleanup failed for %s in %s", self.sid, channel)
         self.channels.clear()
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.hub.discard(group, self)
 
-    # -- channel-layer messages ----------------------------------------------------------
-
-    async def agnost_event(self, message: dict[str, Any]) -> None:
-        if self.sid is None:
-            return
-        if message.get("sender") == self.sid and not message.get("echo", True):
-            return
-        if message.get("args") is not None:
-            await self.send_frames(protocol.event(message["event"], *message["args"]))
+    async def _send_frame(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            await self.send(bytes_data=frame)
         else:
-            await self.send_frames(protocol.event(message["event"], {"channel": message.get("channel"),
-                                                                     "message": message.get("message")}))
+            await self.send(text_data=frame)
+
+    async def _close_slow(self, code: int) -> None:
+        if not self.closing:
+            await self.close(code=code)
 
 
 def _session_user(token: Any):

@@ -36,7 +36,7 @@ def event_message(event: str, channel: str | None, message: Any, *, sender: str 
 
 async def _group_send(group: str, message: dict[str, Any]) -> None:
     try:
-        await layer().group_send(group, message)
+        await layer().group_send(group, {**message, "group": group})  # the hub delivers to that group
     except NoRealtimeServer as exc:
         raise RealtimeUnreachable(details={"reason": str(exc)}) from exc
 
@@ -68,7 +68,8 @@ async def asend_to_user(user_pk: Any, event: str, *args: Any) -> None:
     if not realtime_settings.ENABLED:
         return
     try:
-        await layer().group_send(names.user_group(user_pk), event_message(event, None, None, args=list(args)))
+        group = names.user_group(user_pk)
+        await layer().group_send(group, {**event_message(event, None, None, args=list(args)), "group": group})
     except NoRealtimeServer:
         pass  # nobody connected anywhere: nobody to tell
 

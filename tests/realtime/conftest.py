@@ -76,6 +76,10 @@ class Client:
     async def next_frame(self, timeout: float = 2) -> str:
         if self.backlog:
             return self.backlog.pop(0)
+        return await self.read_frame(timeout)
+
+    async def read_frame(self, timeout: float = 2) -> str:
+        """The next frame from the socket itself (not the backlog), pings answered."""
         while True:
             frame = await self.ws.receive_from(timeout)
             if frame == "2":  # answer pings
@@ -92,8 +96,8 @@ class Client:
         self.ack_id = getattr(self, "ack_id", 0) + 1
         await self.ws.send_to(text_data=f"42{self.ack_id}" + json.dumps([event, payload]))
         prefix = f"43{self.ack_id}"
-        while True:
-            frame = await self.next_frame()
+        while True:  # events may come before the ack (they are sent by another task)
+            frame = await self.read_frame()
             if frame.startswith(prefix):
                 return json.loads(frame[len(prefix):])
             self.backlog.append(frame)

@@ -1,0 +1,168 @@
+"""Fan-out inside one server process, as socket.io's Redis adapter does it.
+
+The channel layer carries a message once per *process*, not once per socket: the process has
+one channel on the layer (``AGNOST_REALTIME_CHANNEL_LAYER``), which is in a layer group as
+long as one of its sockets is (a channel, a user's connections, everyone). A message arriving
+there is encoded into Socket.IO frames once and handed to each local socket of its group.
+Sockets have no layer channel and no receive loop of their own.
+
+Each socket gets its frames through a bounded buffer (``AGNOST_REALTIME_SEND_BUFFER`` frames)
+drained by a task that exists only while frames wait: a slow reader never delays the others,
+and one that falls that far behind is disconnected (close code 1013, "try again later") rather
+than let its buffer grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from agnost_django.realtime import protocol
+from agnost_django.realtime.conf import realtime_settings
+
+logger = logging.getLogger("agnost_django.realtime")
+
+SLOW_READER_CLOSE_CODE = 1013
+REFRESH_INTERVAL = 3600.0  # re-adds the process to its groups well before the layer expires them
+
+
+class Socket(Protocol):
+    sid: str | None
+
+    def deliver(self, frames: list[str | bytes]) -> None: ...
+
+
+def frames_of(message: dict[str, Any]) -> list[str | bytes]:
+    if message.get("args") is not None:
+        return protocol.event(message["event"], *message["args"])
+    return protocol.event(message["event"], {"channel": message.get("channel"), "message": message.get("message")})
+
+
+class Hub:
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.loop = asyncio.get_running_loop()
+        self.layer = get_channel_layer(alias)
+        self.channel: str | None = None
+        self.groups: dict[str, set[Socket]] = {}
+        self.lock = asyncio.Lock()
+        self.tasks: list[asyncio.Task] = []
+
+    async def add(self, group: str, socket: Socket) -> None:
+        async with self.lock:
+            members = self.groups.get(group)
+            if members is None:
+                await self._listen()
+                await self.layer.group_add(group, self.channel)
+                members = self.groups[group] = set()
+            members.add(socket)
+
+    async def discard(self, group: str, socket: Socket) -> None:
+        async with self.lock:
+            members = self.groups.get(group)
+            if members is None or socket not in members:
+                return
+            members.discard(socket)
+            if not members:
+                del self.groups[group]
+                await self.layer.group_discard(group, self.channel)
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        """Hand ``message`` (a layer message of services.event_message) to the local sockets of
+        its group, encoded once."""
+        members = self.groups.get(message.get("group"))
+        if not members:
+            return
+        frames = frames_of(message)
+        sender, echo = message.get("sender"), message.get("echo", True)
+        for socket in list(members):
+            if socket.sid is None or (not echo and socket.sid == sender):
+                continue
+            socket.deliver(frames)
+
+    async def _listen(self) -> None:
+        if self.channel is not None:
+            return
+        self.channel = await self.layer.new_channel("agnost.hub.")
+        self.tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._refresh())]
+
+    async def _receive(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a broken connection to the layer: try again
+                logger.exception("realtime hub: receiving from the channel layer failed")
+                await asyncio.sleep(1)
+                continue
+            try:
+                self.dispatch(message)
+            except Exception:  # noqa: BLE001 - one bad message never stops the hub
+                logger.exception("realtime hub: a message could not be delivered")
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_INTERVAL)
+            for group in list(self.groups):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:  # noqa: BLE001 - retried on the next round
+                    logger.exception("realtime hub: refreshing %s failed", group)
+
+
+class SendBuffer:
+    """A socket's outgoing frames: ``put`` never waits; a task sends while frames wait."""
+
+    def __init__(self, send, close) -> None:
+        self._send = send  # async (frame) -> None
+        self._close = close  # async (code) -> None
+        self.frames: deque[str | bytes] = deque()
+        self.task: asyncio.Task | None = None
+        self.closed = False
+
+    def put(self, frames: list[str | bytes]) -> None:
+        if self.closed:
+            return
+        if len(self.frames) + len(frames) > realtime_settings.SEND_BUFFER:
+            self.closed = True
+            self.frames.clear()
+            logger.warning("realtime: a socket fell %s frames behind; disconnected", realtime_settings.SEND_BUFFER)
+            asyncio.get_running_loop().create_task(self._close(SLOW_READER_CLOSE_CODE))
+            return
+        self.frames.extend(frames)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self.frames and not self.closed:
+                await self._send(self.frames.popleft())
+        except Exception:  # noqa: BLE001 - the socket is gone; its disconnect cleans up
+            self.closed = True
+            self.frames.clear()
+        finally:
+            self.task = None
+
+    def cancel(self) -> None:
+        self.closed = True
+        self.frames.clear()
+        if self.task is not None:
+            self.task.cancel()
+
+
+_hubs: dict[str, Hub] = {}
+
+
+def get_hub() -> Hub:
+    """This process's hub on the configured layer (made again for another event loop or a
+    reconfigured layer, as in tests)."""
+    alias = realtime_settings.CHANNEL_LAYER
+    hub = _hubs.get(alias)
+    if hub is None or hub.loop is not asyncio.get_running_loop() or hub.layer is not get_channel_layer(alias):
+        hub = _hubs[alias] = Hub(alias)
+    return hub
