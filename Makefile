@@ -115,13 +115,16 @@ test-services: $(DEV_STAMP)
 
 # Django 6.x (needs Python 3.12+): pass 1 in a virtualenv of its own, the development lock
 # with Django replaced.
-PYTHON312 ?= python3.12
+# The first Python 3.12+ that runs: python3.12, python3.13, or one that pyenv installed but did
+# not activate (its shims answer "command not found" then).
+PYTHON312 ?= $(shell for p in python3.12 python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 DJANGO6 ?= 6.1.3
 D6_VENV := .venv-django6
 D6_STAMP := $(D6_VENV)/.installed-$(shell cksum requirements-dev.txt | cut -d' ' -f1)-$(DJANGO6)
 
 $(D6_STAMP): requirements-dev.txt
-	@command -v $(PYTHON312) >/dev/null || { echo "Django 6 needs Python 3.12+: set PYTHON312=... (pyenv install 3.12, or python.org)"; exit 1; }
+	@test -n "$(PYTHON312)" || { echo "Django 6 needs Python 3.12+: set PYTHON312=... (pyenv install 3.12, or python.org)"; exit 1; }
 	@test -x $(D6_VENV)/bin/python || $(PYTHON312) -m venv $(D6_VENV)
 	grep -iv '^django==' requirements-dev.txt > $(D6_VENV)/requirements.txt
 	$(D6_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(D6_VENV)/requirements.txt "django==$(DJANGO6)"
