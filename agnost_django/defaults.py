@@ -72,8 +72,9 @@ def apply_defaults(settings: dict[str, Any], *, apps: list[str] | None = None) -
         settings["DATABASES"] = {**settings.get("DATABASES", {}),
                                  "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
 
+    sidecar = installed("drf_spectacular_sidecar")
     third_party = ["rest_framework", "corsheaders", "drf_spectacular"]
-    if installed("drf_spectacular_sidecar"):
+    if sidecar:
         third_party.append("drf_spectacular_sidecar")
     if {"queues", "schedules"} & set(apps):
         third_party.append("django_q")
@@ -104,7 +105,7 @@ def apply_defaults(settings: dict[str, Any], *, apps: list[str] | None = None) -
         settings.setdefault("STATIC_ROOT", settings["BASE_DIR"] / "staticfiles")
     rest_framework = settings.setdefault("REST_FRAMEWORK", {})
     rest_framework.setdefault("DEFAULT_SCHEMA_CLASS", "drf_spectacular.openapi.AutoSchema")
-    if installed("drf_spectacular_sidecar"):
+    if sidecar:
         spectacular = settings.setdefault("SPECTACULAR_SETTINGS", {})
         spectacular.setdefault("SWAGGER_UI_DIST", "SIDECAR")
         spectacular.setdefault("SWAGGER_UI_FAVICON_HREF", "SIDECAR")

@@ -200,10 +200,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
     async def send_frames(self, frames: list[str | bytes]) -> None:
         for frame in frames:
-            if isinstance(frame, bytes):
-                await self.send(bytes_data=frame)
-            else:
-                await self.send(text_data=frame)
+            await self._send_frame(frame)
 
     async def _ping_loop(self) -> None:
         interval = realtime_settings.PING_INTERVAL / 1000

@@ -68,9 +68,8 @@ async def asend_to_user(user_pk: Any, event: str, *args: Any) -> None:
     if not realtime_settings.ENABLED:
         return
     try:
-        group = names.user_group(user_pk)
-        await layer().group_send(group, {**event_message(event, None, None, args=list(args)), "group": group})
-    except NoRealtimeServer:
+        await _group_send(names.user_group(user_pk), event_message(event, None, None, args=list(args)))
+    except RealtimeUnreachable:
         pass  # nobody connected anywhere: nobody to tell
 
 

@@ -135,6 +135,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_answering(port: int, process: subprocess.Popen, timeout: float = STARTUP_TIMEOUT) -> bool:
+    """Poll the API root on ``port`` until anything answers (``True``); ``False`` if
+    ``process`` exits first; :class:`TimeoutError` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{port}/_api/rest/v1"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with opener.open(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # e.g. 401 without a client key: the server is up
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answered on port {port} within {timeout:.0f} s")
+
+
 def _s3_endpoint() -> str:
     """The S3 server of the services stack: the one pass 2's settings started
     (``tests/settings_services.py``), else ``tests.s3.start()``."""
@@ -480,19 +499,9 @@ class InteropServer:
 
     def _wait_until_ready(self) -> bool:
         """Poll the API root until the server answers anything; ``False`` if it died."""
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        url = f"http://127.0.0.1:{self.port}/_api/rest/v1"
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with opener.open(url, timeout=2):
-                    return True
-            except urllib.error.HTTPError:
-                return True  # e.g. 401 without a client key: the server is up
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        self.process.kill()
-        self.process.wait()
-        raise ServerStartError(f"uvicorn did not answer within {STARTUP_TIMEOUT:.0f} s:\n{self.log()}")
+        try:
+            return wait_until_answering(self.port, self.process)
+        except TimeoutError:
+            self.process.kill()
+            self.process.wait()
+            raise ServerStartError(f"uvicorn did not answer within {STARTUP_TIMEOUT:.0f} s:\n{self.log()}") from None

@@ -20,9 +20,6 @@ import shlex
 import subprocess
 import sys
 import tarfile
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -31,7 +28,7 @@ from django.conf import settings
 
 from tests.interop.server import (
     DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, DNS_PRELOAD, INTEROP_DIR, REDIS_DB, _with_path, check_node_available,
-    free_port,
+    free_port, wait_until_answering,
 )
 from tests.readme import readme
 
@@ -179,7 +176,7 @@ def test_host_project_from_the_readme(dist, venv, tmp_path):
                 log = open(tmp_path / "server.log", "w")
                 server = subprocess.Popen([python, "manage.py", *words[2:], "--port", str(port)],
                                           cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
-                _wait_until_up(port, server, tmp_path / "server.log")
+                assert wait_until_answering(port, server), f"agnost_serve exited:\n{(tmp_path / 'server.log').read_text()}"
             elif words[:3] == ["python", "manage.py", "qcluster"]:
                 continue  # a worker: nothing here submits queue messages or runs tasks
             elif words[:2] == ["python", "manage.py"]:
@@ -211,17 +208,3 @@ def test_host_project_from_the_readme(dist, venv, tmp_path):
             server.wait(timeout=15)
         if services:
             _clean_services(env)
-
-
-def _wait_until_up(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"agnost_serve exited:\n{log.read_text()}"
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_api/rest/v1", timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"agnost_serve did not answer within 30 s:\n{log.read_text()}")

@@ -66,9 +66,9 @@ class Command(BaseCommand):
         if not workers or workers == 1:
             server_class(uvicorn)(config).run()
             return
-        if _process_local_layers():
+        if local := _process_local_layers():
             raise CommandError(
-                f"--workers needs a channel layer shared between processes; {', '.join(_process_local_layers())} "
+                f"--workers needs a channel layer shared between processes; {', '.join(local)} "
                 "reach(es) one server process only (set REDIS_URL for channels_redis).")
         config.load()  # the application, once, before forking
         connections.close_all()
