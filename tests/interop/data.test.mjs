@@ -29,10 +29,11 @@ const TIMEOUT = { timeout: 30_000 }; // per test: a hung call fails its own test
 
 /** A fresh tag of 12 lower-case letters: one word for full-text search, no regex or quote
  * characters for filters, short enough for a category `code` (20). */
-// A fixed first letter: a tag starting like a fuzzy-search word ("ham..." for "hamme") shares its
-// word-start trigrams, and every tagged name then passed pg_trgm's similarity threshold.
+// A fixed first letter that starts none of the fuzzy-search words below ("hamme", "qqqqqqq"): a
+// tag starting like one ("ha...", "qq...") shares its word-start trigrams, and every tagged name
+// then passes pg_trgm's similarity threshold.
 function newTag() {
-  return "q" + Array.from(randomBytes(11), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
+  return "z" + Array.from(randomBytes(11), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
 }
 
 // -- results ----------------------------------------------------------------------------------
