@@ -109,3 +109,34 @@ class ClientKey(models.Model):
     def allows_origin(self, origin: str) -> bool:
         origin = normalise_origin(origin)
         return any(matches(allowed, origin) for allowed in self.allowed_origins)
+
+
+class RequestLog(models.Model):
+    """One call of the client API or one realtime handshake, written in batches off the
+    request's thread (``agnost_django.core.requestlog``); successes may be sampled, and then
+    ``weight`` is how many calls the row stands for."""
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    route = models.CharField(_("route"), max_length=200, blank=True)
+    module = models.CharField(_("module"), max_length=20, blank=True, db_index=True)
+    operation = models.CharField(_("operation"), max_length=60, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    error_code = models.CharField(_("error code"), max_length=80, blank=True)
+    duration_ms = models.FloatField(_("duration (ms)"))
+    client_key_name = models.CharField(_("client key"), max_length=100, blank=True)
+    user_id = models.CharField(_("user id"), max_length=64, blank=True)
+    user_label = models.CharField(_("user"), max_length=254, blank=True)
+    origin = models.CharField(_("origin"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    weight = models.PositiveIntegerField(_("weight"), default=1)
+
+    class Meta:
+        verbose_name = _("request log")
+        verbose_name_plural = _("request logs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="agnost_reqlog_status_time")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
