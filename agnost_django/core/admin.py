@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from agnost_django.core import keycache
-from agnost_django.core.models import ClientKey
+from agnost_django.core.models import ClientKey, Worker
 from agnost_django.core.services import assign_secret
 
 
@@ -74,3 +74,17 @@ class ClientKeyAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         queryset.update(active=True)
         keycache.invalidate()
+
+
+@admin.register(Worker)
+class WorkerAdmin(admin.ModelAdmin):
+    """The live django-q2 workers' leases (read-only)."""
+
+    list_display = ("id", "cluster", "started_at", "beat_at")
+    readonly_fields = [field.name for field in Worker._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -90,3 +90,14 @@ def check_dependencies(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def check_worker_leases(app_configs=None, **kwargs):
+    from agnost_django.core.conf import core_settings
+
+    if core_settings.WORKER_LEASE <= 2 * core_settings.WORKER_HEARTBEAT_INTERVAL:
+        return [Error(
+            "AGNOST_CORE_WORKER_LEASE must exceed two AGNOST_CORE_WORKER_HEARTBEAT_INTERVALs, or live workers "
+            "would be taken for dead.", hint="Keep the lease about three heartbeats long.", id="agnost_core.E003")]
+    return []

@@ -135,5 +135,30 @@ class CoreSettings(AppSettings):
         serves a request."""
         return int(self._get("HTTP_THREADS", 8))
 
+    # -- background job runs (queue messages, task runs): :mod:`agnost_django.core.workers` ----
+
+    @property
+    def WORKER_HEARTBEAT_INTERVAL(self) -> float:
+        """Seconds between two heartbeats of each django-q2 worker process."""
+        return self._get("WORKER_HEARTBEAT_INTERVAL", 3.0)
+
+    @property
+    def WORKER_LEASE(self) -> float:
+        """Seconds without a heartbeat after which a worker is presumed dead: the runs it held
+        are recovered, and when its whole cluster is dead, what the cluster had taken from the
+        broker is handed out again. Keep it a few heartbeats long."""
+        return self._get("WORKER_LEASE", 10.0)
+
+    @property
+    def WORKER_RECOVERY_INTERVAL(self) -> float:
+        """Seconds between two looks, by each worker, for the runs of lost workers."""
+        return self._get("WORKER_RECOVERY_INTERVAL", 2.0)
+
+    @property
+    def JOB_LEASE_GRACE(self) -> int:
+        """Seconds past a run's timeout after which it is recovered even though its worker
+        still beats (a handler stuck past django-q2's timeout)."""
+        return self._get("JOB_LEASE_GRACE", 30)
+
 
 core_settings = CoreSettings()

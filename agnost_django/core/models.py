@@ -140,3 +140,27 @@ class RequestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+class Worker(models.Model):
+    """A django-q2 worker process that runs jobs, as long as its heartbeat lasts.
+
+    Each worker's loop (:mod:`agnost_django.core.workers`) refreshes ``beat_at`` every
+    ``AGNOST_CORE_WORKER_HEARTBEAT_INTERVAL`` seconds. A worker silent for ``WORKER_LEASE``
+    seconds (or, on the same machine, whose process is gone) is dead: the runs it held are
+    recovered, and once every worker of its cluster (``cluster``: the django-q2 sentinel, host
+    and process id) is dead, what the cluster had taken from the broker is handed out again. A
+    worker that exits cleanly removes its row."""
+
+    id = models.CharField(_("worker (host:pid)"), max_length=200, primary_key=True)
+    cluster = models.CharField(_("cluster (host:pid)"), max_length=200)
+    started_at = models.DateTimeField(_("started"))
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["cluster", "id"]
+
+    def __str__(self) -> str:
+        return self.id

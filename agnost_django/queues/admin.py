@@ -1,5 +1,5 @@
-"""Queue messages in the admin: read-only tracking rows, with a requeue action for dead letters;
-and the live workers (read-only leases)."""
+"""Queue messages in the admin: read-only tracking rows, with a requeue action for dead letters
+(the live workers' leases are core's, under "Agnost core")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from agnost_django.queues import services
-from agnost_django.queues.models import QueueMessage, QueueWorker
+from agnost_django.queues.models import QueueMessage
 
 
 @admin.register(QueueMessage)
@@ -29,15 +29,3 @@ class QueueMessageAdmin(admin.ModelAdmin):
         with transaction.atomic():
             count = sum(services.requeue(row) for row in queryset)
         self.message_user(request, _("%(n)d message(s) requeued.") % {"n": count})
-
-
-@admin.register(QueueWorker)
-class QueueWorkerAdmin(admin.ModelAdmin):
-    list_display = ("id", "cluster", "started_at", "beat_at")
-    readonly_fields = [field.name for field in QueueWorker._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,30 +11,15 @@ class QueuesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_q.signals import post_spawn
+        from agnost_django.core import jobs
+        from agnost_django.queues import checks, services  # noqa: F401 (registers checks)
+        from agnost_django.queues.conf import queues_settings
+        from agnost_django.queues.models import QueueMessage
 
-        from agnost_django.queues import checks, dispatcher  # noqa: F401 (registers checks)
-
-        post_spawn.connect(dispatcher.start, dispatch_uid="agnost_queues_dispatcher")
-        os.register_at_fork(after_in_child=_forget_inherited_connections)
-
-
-def _forget_inherited_connections() -> None:
-    """django-q2 forks its workers from a process that may hold database connections, and
-    with psycopg's pool a class-level pool whose threads do not survive the fork. A child that
-    used them would share sockets with its parent (desynchronised replies, wrong rows). Drop
-    them in the child, without closing them (they are the parent's), so the child connects
-    afresh."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        connection.connection = None
-        connection.closed_in_transaction = False
-        connection.in_atomic_block = False
-        connection.savepoint_ids = []
-        connection.needs_rollback = False
-    try:
-        from django.db.backends.postgresql.base import DatabaseWrapper
-    except ImportError:  # psycopg is not installed
-        return
-    DatabaseWrapper._connection_pools = {}
+        # Core's worker loop (in every django-q2 worker) recovers lost messages and, every
+        # DISPATCH_INTERVAL (0.25 s; django-q2's scheduler looks only every 30 s, too coarse for
+        # message delays), hands due messages to the broker: each hand-over is a conditional
+        # UPDATE, so several workers looking at once dispatch a message once per delivery.
+        jobs.register(QueueMessage, lost=services.put_back_lost, clusters_lost=services.redispatch_taken)
+        jobs.every("queues.dispatch_due", lambda: queues_settings.DISPATCH_INTERVAL, services.dispatch_due)
+        jobs.every("queues.purge", lambda: 3600, services.purge)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Warning, register
 
 
 @register()
@@ -31,14 +31,3 @@ def check_q_cluster(app_configs=None, **kwargs):
             "Q_CLUSTER['max_attempts'] is 0: django-q2 would redeliver a failing task forever.",
             hint="Set it to 1: agnost retries messages itself.", id="agnost_queues.W002"))
     return problems
-
-
-@register()
-def check_leases(app_configs=None, **kwargs):
-    from agnost_django.queues.conf import queues_settings
-
-    if queues_settings.WORKER_LEASE <= 2 * queues_settings.HEARTBEAT_INTERVAL:
-        return [Error(
-            "AGNOST_QUEUES_WORKER_LEASE must exceed two AGNOST_QUEUES_HEARTBEAT_INTERVALs, or live workers "
-            "would be taken for dead.", hint="Keep the lease about three heartbeats long.", id="agnost_queues.E001")]
-    return []

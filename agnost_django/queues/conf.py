@@ -20,29 +20,6 @@ class QueuesSettings(APISettings):
         return self._get("DISPATCH_INTERVAL", 0.25)
 
     @property
-    def RECOVERY_INTERVAL(self) -> float:
-        """Seconds between two looks for messages of lost workers."""
-        return self._get("RECOVERY_INTERVAL", 2.0)
-
-    @property
-    def HEARTBEAT_INTERVAL(self) -> float:
-        """Seconds between two heartbeats of each worker process."""
-        return self._get("HEARTBEAT_INTERVAL", 3.0)
-
-    @property
-    def WORKER_LEASE(self) -> float:
-        """Seconds without a heartbeat after which a worker is presumed dead: its running
-        messages are run again, and when its whole cluster is dead, the messages the cluster
-        had taken from the broker are handed out again. Keep it a few heartbeats long."""
-        return self._get("WORKER_LEASE", 10.0)
-
-    @property
-    def LEASE_GRACE(self) -> int:
-        """Seconds past a message's timeout after which it is run again even though its worker
-        still beats (a handler stuck past django-q2's timeout)."""
-        return self._get("LEASE_GRACE", 30)
-
-    @property
     def REDISPATCH_AFTER(self) -> int:
         """Seconds a dispatched message may wait in the broker before it is dispatched again
         (a broker that lost it)."""

@@ -8,14 +8,9 @@ dispatcher sees the dead process, or the lease runs out on another machine), or 
 the task (dispatched again after ``REDISPATCH_AFTER``). The last failure leaves the message in
 ``errors`` (the dead letter); the admin can requeue it.
 
-**Leases.** Every worker process beats a :class:`QueueWorker` row every ``HEARTBEAT_INTERVAL``
-seconds. A worker silent for ``WORKER_LEASE`` seconds, or whose process is gone on this machine,
-is dead: the messages it claimed are put back at once. A django-q2 cluster takes messages from
-the broker before a worker claims them (its pusher keeps up to ``queue_limit`` in memory), and
-a killed cluster takes them along; so when no worker of a cluster is left alive, every message
-handed to the broker and not yet claimed is given a new delivery and handed out again. Those
-still in the broker or in a live cluster's hands then arrive twice, and the older delivery does
-nothing: each message still completes once.
+Worker leases and the recovery of lost runs are core's (:mod:`agnost_django.core.workers`):
+this module tells it how a lost message is put back (:func:`put_back_lost`) and what to hand
+out again when a whole cluster dies (:func:`redispatch_taken`).
 """
 
 from __future__ import annotations
@@ -24,17 +19,16 @@ import datetime
 import json
 import logging
 import os
-import socket
-import traceback
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import error_item
+from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
 from agnost_django.queues.conf import queues_settings
 from agnost_django.queues.exceptions import (
@@ -45,7 +39,7 @@ from agnost_django.queues.exceptions import (
     QueueNotAllowed,
     QueueNotFound,
 )
-from agnost_django.queues.models import QueueMessage, QueueWorker
+from agnost_django.queues.models import QueueMessage
 from agnost_django.queues.registry import queues
 
 logger = logging.getLogger("agnost_django.queues")
@@ -125,10 +119,6 @@ def message_info(message_id: Any) -> QueueMessage | None:
     return QueueMessage.objects.filter(pk=pk).first()
 
 
-def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def run(message_id: str, delivery: int) -> None:
     """The django-q2 task: run one delivery of a message. Never raises: django-q2 must not
     redeliver on its own (its retries would loop forever with the default settings)."""
@@ -139,17 +129,12 @@ def run(message_id: str, delivery: int) -> None:
         entry = queues.get(row.queue_name)
     except NotRegistered:
         entry = None
-    now = timezone.now()
-    lease = (entry.timeout if entry else 60) + queues_settings.LEASE_GRACE
-    # The claim. Only a claim or a requeue changes attempts, and a requeue changes the delivery,
-    # so the row read above is still current once the claim succeeds.
-    claimed = QueueMessage.objects.filter(pk=row.pk, delivery=delivery, status=Status.PENDING).update(
-        status=Status.PROCESSING, started_at=now, attempts=F("attempts") + 1, worker=_worker_id(),
-        lease_until=now + datetime.timedelta(seconds=lease),
-    )
-    if not claimed:
+    lease = (entry.timeout if entry else 60) + core_settings.JOB_LEASE_GRACE
+    # Only a claim or a requeue changes attempts, and a requeue changes the delivery, so the
+    # row read above is still current once the claim succeeds.
+    if not QueueMessage.claim(row.pk, lease=lease, match={"delivery": delivery}, attempts=F("attempts") + 1):
         return  # another worker claimed this delivery first
-    row.attempts += 1
+    row.status, row.attempts = Status.PROCESSING, row.attempts + 1
     if entry is None:
         _failed(row, error_item(500, QueueErrorCode.QUEUE_NOT_FOUND.value,
                                 f"No handler is registered for the queue {row.queue_name!r}."), final=True)
@@ -160,14 +145,9 @@ def run(message_id: str, delivery: int) -> None:
     except Exception as exc:  # noqa: BLE001 - recorded, then retried or dead-lettered
         logger.exception("queue %s: message %s failed (attempt %d of %d)", row.queue_name, row.pk,
                          row.attempts, row.max_attempts)
-        details = {"exception": type(exc).__name__, "attempt": row.attempts}
-        if settings.DEBUG:
-            details["traceback"] = traceback.format_exc()
-        _failed(row, error_item(500, QueueErrorCode.QUEUE_EXECUTION_ERROR.value, str(exc) or type(exc).__name__,
-                                details))
+        _failed(row, exception_item(exc, QueueErrorCode.QUEUE_EXECUTION_ERROR.value, attempt=row.attempts))
         return
-    done = QueueMessage.objects.filter(pk=row.pk, delivery=delivery, status=Status.PROCESSING).update(
-        status=Status.COMPLETED, completed_at=timezone.now(), lease_until=None)
+    done = row.finish(match={"delivery": delivery})
     if entry.log_execution:
         logger.info("queue %s: message %s completed in %.3f s%s", row.queue_name, row.pk,
                     (timezone.now() - started).total_seconds(), "" if done else " (after it was recovered)")
@@ -176,19 +156,17 @@ def run(message_id: str, delivery: int) -> None:
 def _failed(row: QueueMessage, item: dict[str, Any], *, final: bool = False) -> bool:
     """Record a failed attempt of ``row`` (still processing its current delivery): retry later
     or dead-letter. False when the row has moved on meanwhile (completed, recovered)."""
-    errors = [*row.errors, item]
-    current = QueueMessage.objects.filter(pk=row.pk, delivery=row.delivery, status=Status.PROCESSING)
+    match = {"delivery": row.delivery}
     if final or row.attempts >= row.max_attempts:
-        return bool(current.update(status=Status.ERRORS, errors=errors, completed_at=timezone.now(),
-                                   lease_until=None))
+        return row.fail(item, match=match)
     try:
         backoff = queues.get(row.queue_name).backoff
     except NotRegistered:
         backoff = 0
     wait = min(backoff * 2 ** (row.attempts - 1), 3600)
-    return bool(current.update(
-        status=Status.PENDING, errors=errors, delivery=F("delivery") + 1, dispatched_at=None, lease_until=None,
-        run_after=timezone.now() + datetime.timedelta(seconds=wait)))
+    return row.fail(item, match=match, retry={
+        "delivery": F("delivery") + 1, "dispatched_at": None,
+        "run_after": timezone.now() + datetime.timedelta(seconds=wait)})
 
 
 def dispatch_due(limit: int = 100) -> int:
@@ -210,99 +188,18 @@ def dispatch_due(limit: int = 100) -> int:
     return count
 
 
-# -- leases -----------------------------------------------------------------------------------
+# -- recovery (called by core's worker loop) ---------------------------------------------------
 
-_beats: dict[int, datetime.datetime] = {}  # this process's row: pid -> its started_at
-
-
-def _cluster_id() -> str:
-    return f"{socket.gethostname()}:{os.getppid()}"
+def put_back_lost(row: QueueMessage) -> bool:
+    """A message whose worker stopped: a failed attempt (retried, or dead-lettered)."""
+    return _failed(row, row.lost_item(attempt=row.attempts))
 
 
-def heartbeat() -> None:
-    """Refresh this worker process's lease (creating its row on the first beat, or again if
-    it was taken for dead meanwhile)."""
-    now = timezone.now()
-    started = _beats.get(os.getpid())
-    if started is not None and QueueWorker.objects.filter(pk=_worker_id(), started_at=started).update(beat_at=now):
-        return
-    QueueWorker.objects.update_or_create(pk=_worker_id(), defaults={
-        "cluster": _cluster_id(), "started_at": now, "beat_at": now})
-    _beats.clear()
-    _beats[os.getpid()] = now
-
-
-def worker_stopped() -> None:
-    """A worker leaving cleanly (django-q2 stopping or recycling it) ends its lease: it holds
-    nothing, and its cluster is not mistaken for a dead one."""
-    started = _beats.pop(os.getpid(), None)
-    if started is not None:
-        QueueWorker.objects.filter(pk=_worker_id(), started_at=started).delete()
-
-
-def recover() -> int:
-    """Put back the messages of dead workers and clusters (see the module docstring); returns
-    how many messages were put back."""
-    from agnost_django.queues.signals import workers_lost
-
-    now = timezone.now()
-    host = socket.gethostname()
-    expired = now - datetime.timedelta(seconds=queues_settings.WORKER_LEASE)
-    workers = {worker.pk: worker for worker in QueueWorker.objects.all()}
-    dead = {pk: worker for pk, worker in workers.items() if worker.beat_at < expired or _dead_here(pk, host)}
-    recovered = 0
-    for row in QueueMessage.objects.filter(status=Status.PROCESSING).only(
-            "pk", "delivery", "worker", "lease_until", "attempts", "max_attempts", "errors", "queue_name",
-            "started_at"):
-        worker = workers.get(row.worker)
-        if not (row.worker in dead
-                or (worker is not None and row.started_at and worker.started_at > row.started_at)  # pid reused
-                or (worker is None and _dead_here(row.worker, host))  # a worker without a lease
-                or (row.lease_until and row.lease_until < now)):
-            continue
-        item = error_item(500, QueueErrorCode.WORKER_LOST.value,
-                          "The worker running the message stopped (killed, or past its timeout).",
-                          {"worker": row.worker, "attempt": row.attempts})
-        if _failed(row, item):  # unless it completed meanwhile
-            recovered += 1
-            logger.warning("queue %s: message %s recovered from lost worker %s", row.queue_name, row.pk, row.worker)
-    if not dead:
-        return recovered
-    alive = {worker.cluster for pk, worker in workers.items() if pk not in dead}
-    with transaction.atomic():
-        # Whoever deletes a dead worker's row acts on its death, once.
-        buried = [pk for pk, worker in dead.items() if QueueWorker.objects.filter(
-            pk=pk, started_at=worker.started_at, beat_at=worker.beat_at).delete()[0]]
-        clusters = sorted({dead[pk].cluster for pk in buried} - alive)
-        if clusters:
-            # Taken from the broker by a dead cluster, or not: a new delivery for each.
-            count = QueueMessage.objects.filter(status=Status.PENDING, dispatched_at__isnull=False,
-                                                dispatched_at__lte=now).update(
-                delivery=F("delivery") + 1, dispatched_at=None)
-            recovered += count
-            logger.warning("queues: cluster(s) %s stopped; %d waiting message(s) handed out again",
-                           ", ".join(clusters), count)
-    if buried:
-        for receiver, error in workers_lost.send_robust(sender=QueueWorker, workers=buried, clusters=clusters):
-            if isinstance(error, Exception):
-                logger.error("queues: workers_lost receiver %r failed", receiver, exc_info=error)
-    return recovered
-
-
-def _dead_here(worker: str, host: str) -> bool:
-    """A worker id (``host:pid``) of this machine whose process is gone."""
-    worker_host, _sep, pid = worker.rpartition(":")
-    return worker_host == host and pid.isdigit() and not _alive(int(pid))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def redispatch_taken(now: datetime.datetime) -> int:
+    """Dead clusters may have taken messages from the broker: every message handed to the
+    broker and not yet claimed gets a new delivery and is handed out again."""
+    return QueueMessage.objects.filter(status=Status.PENDING, dispatched_at__isnull=False,
+                                       dispatched_at__lte=now).update(delivery=F("delivery") + 1, dispatched_at=None)
 
 
 def requeue(row: QueueMessage) -> bool:

@@ -12,22 +12,16 @@ class SchedulesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.apps import apps
+        from agnost_django.core import jobs
+        from agnost_django.schedules import services
+        from agnost_django.schedules.models import TaskRun
 
         post_migrate.connect(_sync, sender=self, dispatch_uid="agnost_schedules_sync")
-        if apps.is_installed("agnost_django.queues"):  # its worker leases end the runs of dead workers
-            from agnost_django.queues.signals import workers_lost
-
-            workers_lost.connect(_workers_lost, dispatch_uid="agnost_schedules_workers_lost")
+        # Core's worker loop ends the runs of dead workers and runs past their lease.
+        jobs.register(TaskRun, lost=services.end_lost_run, clusters_lost=services.requeue_pending)
 
 
 def _sync(sender, using="default", **kwargs) -> None:
     from agnost_django.schedules.services import sync_all
 
     sync_all()
-
-
-def _workers_lost(sender, workers, clusters, **kwargs) -> None:
-    from agnost_django.schedules.services import recover_runs
-
-    recover_runs(workers, clusters=clusters)

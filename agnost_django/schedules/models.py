@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core.jobs import JobRun
+
 
 class ScheduledTask(models.Model):
     name = models.CharField(_("task"), max_length=150, unique=True)
@@ -37,12 +39,8 @@ class ScheduledTask(models.Model):
             raise ValidationError({"cron": _("Not a five-field cron expression.")})
 
 
-class TaskRun(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        PROCESSING = "processing", _("processing")
-        COMPLETED = "completed", _("completed")
-        ERRORS = "errors", _("errors")
+class TaskRun(JobRun):
+    noun = "task"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("schedule")
@@ -53,12 +51,7 @@ class TaskRun(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     task_name = models.CharField(_("task"), max_length=150, db_index=True)
     trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    worker = models.CharField(_("worker"), max_length=200, blank=True)
     triggered_at = models.DateTimeField(_("triggered"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("task run")

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
-import socket
-import traceback
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import error_item
+from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
 from agnost_django.schedules.exceptions import InvalidTaskId, TaskErrorCode, TaskNotAllowed, TaskNotFound
 from agnost_django.schedules.models import ScheduledTask, TaskRun
@@ -111,17 +109,18 @@ def scheduled(name: str) -> None:
 
 
 def execute(run_id: str) -> None:
-    """Run one TaskRun (once: the row is claimed). Never raises."""
+    """Run one TaskRun (once: the row is claimed, under a lease of the task's timeout plus
+    ``AGNOST_CORE_JOB_LEASE_GRACE``). Never raises."""
+    run = TaskRun.objects.filter(pk=run_id, status=Status.PENDING).first()
+    if run is None:
+        return
+    entry = tasks.get(run.task_name) if run.task_name in tasks else None
+    if not TaskRun.claim(run.pk, lease=(entry.timeout if entry else 60) + core_settings.JOB_LEASE_GRACE):
+        return
+    if entry is None:
+        run.fail(error_item(500, TaskErrorCode.TASK_NOT_FOUND.value, f"No task {run.task_name!r} is registered."))
+        return
     now = timezone.now()
-    if not TaskRun.objects.filter(pk=run_id, status=Status.PENDING).update(
-            status=Status.PROCESSING, started_at=now, worker=f"{socket.gethostname()}:{os.getpid()}"):
-        return
-    run = TaskRun.objects.get(pk=run_id)
-    try:
-        entry = tasks.get(run.task_name)
-    except NotRegistered:
-        _finish(run, error_item(500, TaskErrorCode.TASK_NOT_FOUND.value, f"No task {run.task_name!r} is registered."))
-        return
     locked = False
     if not entry.overlap:
         until = now + datetime.timedelta(seconds=entry.timeout + 30)
@@ -134,20 +133,16 @@ def execute(run_id: str) -> None:
                 Q(running_run__isnull=True) | Q(running_until__lt=now)).update(running_run=run.pk,
                                                                                running_until=until))
         if not locked:
-            _finish(run, error_item(409, TaskErrorCode.TASK_ALREADY_RUNNING.value,
-                                    f"Another run of {entry.name!r} is in progress."))
+            run.fail(error_item(409, TaskErrorCode.TASK_ALREADY_RUNNING.value,
+                                f"Another run of {entry.name!r} is in progress."))
             return
     try:
         entry.obj()
     except Exception as exc:  # noqa: BLE001 - recorded in the run
         logger.exception("task %s: run %s failed", entry.name, run.pk)
-        details = {"exception": type(exc).__name__}
-        if settings.DEBUG:
-            details["traceback"] = traceback.format_exc()
-        _finish(run, error_item(500, TaskErrorCode.TASK_EXECUTION_ERROR.value, str(exc) or type(exc).__name__,
-                                details))
+        run.fail(exception_item(exc, TaskErrorCode.TASK_EXECUTION_ERROR.value))
     else:
-        _finish(run, None)
+        run.finish()
         if entry.log_execution:
             logger.info("task %s: run %s completed", entry.name, run.pk)
     finally:
@@ -156,34 +151,27 @@ def execute(run_id: str) -> None:
                                                                                      running_until=None)
 
 
-def _finish(run: TaskRun, error: dict[str, Any] | None) -> None:
-    TaskRun.objects.filter(pk=run.pk).update(
-        status=Status.ERRORS if error else Status.COMPLETED, completed_at=timezone.now(),
-        errors=[*run.errors, error] if error else run.errors)
+# -- recovery (called by core's worker loop) ---------------------------------------------------
 
-
-def recover_runs(workers: list[str], *, clusters: list[str] = ()) -> int:
-    """Called when the queues module finds workers dead (their leases ran out, or their
-    processes are gone): their processing runs end in ``errors`` with ``worker_lost`` and
-    release their ``overlap=False`` lock (they are not run again: the next trigger runs the
-    task). When whole clusters died, pending runs are handed to django-q2 again, since a dead
-    cluster may have taken them from the broker; a run still waiting there then arrives twice,
-    and only its first arrival runs it (the claim is conditional). Returns the runs ended."""
-    now = timezone.now()
-    ended = 0
-    for run in TaskRun.objects.filter(status=Status.PROCESSING, worker__in=workers):
-        item = error_item(500, TaskErrorCode.WORKER_LOST.value,
-                          "The worker running the task stopped (killed, or past its timeout).", {"worker": run.worker})
-        if TaskRun.objects.filter(pk=run.pk, status=Status.PROCESSING).update(
-                status=Status.ERRORS, completed_at=now, errors=[*run.errors, item]):
-            ended += 1
-            logger.warning("task %s: run %s ended, its worker %s was lost", run.task_name, run.pk, run.worker)
-        ScheduledTask.objects.filter(running_run=run.pk).update(running_run=None, running_until=None)
-    if clusters:
-        for run in TaskRun.objects.filter(status=Status.PENDING, triggered_at__lte=now):
-            if run.task_name in tasks:
-                _enqueue(run, tasks.get(run.task_name))
+def end_lost_run(run: TaskRun) -> bool:
+    """A run whose worker stopped (or that outlived its lease) ends in ``errors`` with
+    ``worker_lost`` and releases its ``overlap=False`` lock; it is not run again (the next
+    trigger runs the task)."""
+    ended = run.fail(run.lost_item())
+    ScheduledTask.objects.filter(running_run=run.pk).update(running_run=None, running_until=None)
     return ended
+
+
+def requeue_pending(now: datetime.datetime) -> int:
+    """Dead clusters may have taken pending runs from the broker: hand each to django-q2
+    again; a run still waiting there then arrives twice, and only its first arrival runs it
+    (the claim is conditional)."""
+    count = 0
+    for run in TaskRun.objects.filter(status=Status.PENDING, triggered_at__lte=now):
+        if run.task_name in tasks:
+            _enqueue(run, tasks.get(run.task_name))
+            count += 1
+    return count
 
 
 def run_info(run_id: Any) -> TaskRun | None:

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from agnost_django import agnost
+from agnost_django.core import workers
 from agnost_django.queues import services
 from agnost_django.queues.models import QueueMessage
 
@@ -111,7 +112,7 @@ def test_a_lost_workers_message_runs_again(tmp_path, run_commits):
     QueueMessage.objects.filter(pk=info["messageId"]).update(
         status="processing", attempts=1, worker=f"{__import__('socket').gethostname()}:999999999",
         lease_until=timezone.now() + datetime.timedelta(minutes=5), run_after=timezone.now())
-    assert services.recover() == 1
+    assert workers.recover() == 1
     row = QueueMessage.objects.get(pk=info["messageId"])
     assert row.status == "pending" and row.errors[0]["code"] == "worker_lost" and row.delivery == 2
     services.dispatch_due()
