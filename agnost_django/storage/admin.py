@@ -42,7 +42,8 @@ class BucketAdmin(admin.ModelAdmin):
 
     def _privacy(self, request, queryset, is_public: bool, include_files: bool) -> None:
         for bucket in queryset:
-            services.set_bucket_public(bucket.storage_alias, bucket, SYSTEM, is_public, include_files=include_files)
+            services.storage(bucket.storage_alias, SYSTEM).bucket(bucket).set_public(is_public,
+                                                                              include_files=include_files)
         self.message_user(request, _("%(n)d bucket(s) updated, with their files.") % {"n": queryset.count()})
 
     @admin.action(description=_("Make public (with their files)"))

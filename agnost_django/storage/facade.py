@@ -78,15 +78,19 @@ class FileManager:
     def alias(self) -> str:
         return self.bucket.alias
 
+    @property
+    def service(self) -> services.FileService:
+        return self.bucket.service.file(self.path)
+
     def _file(self):
-        return services.get_file(self.alias, self.bucket.name, self.path, SYSTEM)
+        return self.service.get()
 
     def _out(self, file) -> dict[str, Any]:
         return file_json(file)
 
     @returns_result
     def exists(self) -> bool:
-        return services.file_exists(self.alias, self.bucket.name, self.path, SYSTEM)
+        return self.service.exists()
 
     @returns_result
     def get_info(self) -> dict[str, Any]:
@@ -94,15 +98,15 @@ class FileManager:
 
     @returns_result
     def delete(self) -> None:
-        services.delete_file(self.alias, self.bucket.name, self.path, SYSTEM)
+        self.service.delete()
 
     @returns_result
     def make_public(self) -> dict[str, Any]:
-        return self._out(services.set_file_public(self.alias, self.bucket.name, self.path, SYSTEM, True))
+        return self._out(self.service.set_public(True))
 
     @returns_result
     def make_private(self) -> dict[str, Any]:
-        return self._out(services.set_file_public(self.alias, self.bucket.name, self.path, SYSTEM, False))
+        return self._out(self.service.set_public(False))
 
     @returns_result
     def open(self):
@@ -119,11 +123,11 @@ class FileManager:
 
     @returns_result
     def add_tags(self, tags: str | list[str]) -> dict[str, Any]:
-        return self._out(services.add_file_tags(self.alias, self.bucket.name, self.path, SYSTEM, tags))
+        return self._out(self.service.add_tags(tags))
 
     @returns_result
     def remove_tags(self, tags: str | list[str]) -> dict[str, Any]:
-        return self._out(services.remove_file_tags(self.alias, self.bucket.name, self.path, SYSTEM, tags))
+        return self._out(self.service.remove_tags(tags))
 
     @returns_result
     def set_tag(self, key: str, value: Any) -> dict[str, Any]:
@@ -142,14 +146,12 @@ class FileManager:
     @returns_result
     def copy_to(self, to_path: str | None = None, *, bucket: str | None = None) -> dict[str, Any]:
         """A copy at ``to_path`` in this bucket (or in ``bucket``); an existing path is an error."""
-        return self._out(services.copy_file(self.alias, self.bucket.name, self.path, SYSTEM,
-                                            bucket or self.bucket.name, name=to_path, unique=False))
+        return self._out(self.service.copy_to(bucket or self.bucket.name, name=to_path, unique=False))
 
     @returns_result
     def move_to(self, to_path: str | None = None, *, bucket: str | None = None) -> dict[str, Any]:
         """Rename to ``to_path`` and/or move to ``bucket``; no bytes are copied within a storage."""
-        file = services.move_file(self.alias, self.bucket.name, self.path, SYSTEM, bucket,
-                                  name=to_path, unique=False)
+        file = self.service.move_to(bucket, name=to_path, unique=False)
         if file.bucket.name != self.bucket.name:
             self.bucket = BucketManager(self.bucket.storage, file.bucket.name)
         self.path = file.name
@@ -168,8 +170,7 @@ class FileManager:
 
     @returns_result
     def update_info(self, new_path: str | None, is_public: bool | None, tags: Any = None) -> dict[str, Any]:
-        file = services.update_file(self.alias, self.bucket.name, self.path, SYSTEM, new_name=new_path,
-                                    is_public=is_public, tags=tags)
+        file = self.service.update(new_name=new_path, is_public=is_public, tags=tags)
         self.path = file.name
         return self._out(file)
 
@@ -205,12 +206,16 @@ class BucketManager:
     def file(self, path: str) -> FileManager:
         return FileManager(self, path)
 
+    @property
+    def service(self) -> services.BucketService:
+        return self.storage.service.bucket(self.name)
+
     def _bucket(self):
-        return services.find_bucket(self.alias, self.name)
+        return self.service.find()
 
     @returns_result
     def exists(self) -> bool:
-        return services.bucket_exists(self.alias, self.name, SYSTEM)
+        return self.service.exists()
 
     @returns_result
     def get_info(self, detailed: bool = False) -> dict[str, Any]:
@@ -219,67 +224,65 @@ class BucketManager:
 
     @returns_result
     def rename(self, new_name: str) -> dict[str, Any]:
-        bucket = services.rename_bucket(self.alias, self.name, SYSTEM, new_name)
+        bucket = self.service.rename(new_name)
         self.name = bucket.name
         return bucket_json(bucket)
 
     @returns_result
     def empty(self) -> int:
-        return services.empty_bucket(self.alias, self.name, SYSTEM)
+        return self.service.empty()
 
     @returns_result
     def delete(self, *, only_if_empty: bool = False) -> None:
-        services.delete_bucket(self.alias, self.name, SYSTEM, only_if_empty=only_if_empty)
+        self.service.delete(only_if_empty=only_if_empty)
 
     @returns_result
     def make_public(self, include_files: bool = False) -> dict[str, Any]:
-        return bucket_json(services.set_bucket_public(self.alias, self.name, SYSTEM, True, include_files=include_files))
+        return bucket_json(self.service.set_public(True, include_files=include_files))
 
     @returns_result
     def make_private(self, include_files: bool = False) -> dict[str, Any]:
-        return bucket_json(services.set_bucket_public(self.alias, self.name, SYSTEM, False, include_files=include_files))
+        return bucket_json(self.service.set_public(False, include_files=include_files))
 
     @returns_result
     def add_tags(self, tags: str | list[str]) -> dict[str, Any]:
-        return bucket_json(services.add_bucket_tags(self.alias, self.name, SYSTEM, tags))
+        return bucket_json(self.service.add_tags(tags))
 
     @returns_result
     def remove_tags(self, tags: str | list[str]) -> dict[str, Any]:
-        return bucket_json(services.remove_bucket_tags(self.alias, self.name, SYSTEM, tags))
+        return bucket_json(self.service.remove_tags(tags))
 
     @returns_result
     def set_tag(self, key: str, value: Any) -> dict[str, Any]:
         bucket = self._bucket()
-        return bucket_json(services.set_bucket_metadata(self.alias, bucket, SYSTEM, {**bucket.metadata, str(key): value}))
+        return bucket_json(self.storage.service.bucket(bucket).set_metadata({**bucket.metadata, str(key): value}))
 
     @returns_result
     def remove_tag(self, key: str) -> dict[str, Any]:
         bucket = self._bucket()
         metadata = {k: v for k, v in bucket.metadata.items() if k != key}
-        return bucket_json(services.set_bucket_metadata(self.alias, bucket, SYSTEM, metadata))
+        return bucket_json(self.storage.service.bucket(bucket).set_metadata(metadata))
 
     @returns_result
     def remove_all_tags(self) -> dict[str, Any]:
-        return bucket_json(services.set_bucket_metadata(self.alias, self._bucket(), SYSTEM, {}))
+        return bucket_json(self.service.set_metadata({}))
 
     @returns_result
     def update_info(self, new_name: str | None, is_public: bool | None, tags: Any = None,
                     include_files: bool = False) -> dict[str, Any]:
-        bucket = services.update_bucket(self.alias, self.name, SYSTEM, new_name=new_name, is_public=is_public,
-                                        tags=tags, include_files=include_files)
+        bucket = self.service.update(new_name=new_name, is_public=is_public, tags=tags, include_files=include_files)
         self.name = bucket.name
         return bucket_json(bucket)
 
     @returns_result
     def delete_files(self, paths: list[str]) -> int:
         """Delete the files with these paths or ids; unknown ones are skipped."""
-        return services.delete_files(self.alias, self.name, SYSTEM, [paths] if isinstance(paths, str) else list(paths))
+        return self.service.delete_files([paths] if isinstance(paths, str) else list(paths))
 
     @returns_result
     def list_files(self, *, search: str | None = None, expression: str | None = None, page: int = 1,
                    limit: int = 20, sort: Any = None, return_count_info: bool = False):
-        result = services.list_files(self.alias, SYSTEM, expression, _options(page, limit, sort, return_count_info),
-                                     bucket=self.name, search=search)
+        result = self.service.list_files(expression, _options(page, limit, sort, return_count_info), search=search)
         return listing_json(result, file_json)
 
     @returns_result
@@ -310,6 +313,10 @@ class StorageManager:
     def __repr__(self) -> str:
         return f"<StorageManager {self.alias!r}>"
 
+    @property
+    def service(self) -> services.StorageService:
+        return services.storage(self.alias, SYSTEM)
+
     def bucket(self, name: str) -> BucketManager:
         return BucketManager(self, name)
 
@@ -319,26 +326,23 @@ class StorageManager:
 
     @returns_result
     def create_bucket(self, name: str, is_public: bool = True, tags: Any = None, user_id: Any = None) -> dict:
-        return bucket_json(services.create_bucket(self.alias, SYSTEM, name, is_public=is_public, tags=tags,
-                                                  owner=_owner(user_id)))
+        return bucket_json(self.service.create_bucket(name, is_public=is_public, tags=tags, owner=_owner(user_id)))
 
     @returns_result
     def list_buckets(self, *, search: str | None = None, expression: str | None = None, page: int = 1,
                      limit: int = 20, sort: Any = None, return_count_info: bool = False):
-        result = services.list_buckets(self.alias, SYSTEM, expression, _options(page, limit, sort, return_count_info),
-                                       search=search)
+        result = self.service.list_buckets(expression, _options(page, limit, sort, return_count_info), search=search)
         return listing_json(result, bucket_json)
 
     @returns_result
     def list_files(self, *, search: str | None = None, expression: str | None = None, page: int = 1,
                    limit: int = 20, sort: Any = None, return_count_info: bool = False):
-        result = services.list_files(self.alias, SYSTEM, expression, _options(page, limit, sort, return_count_info),
-                                     search=search)
+        result = self.service.list_files(expression, _options(page, limit, sort, return_count_info), search=search)
         return listing_json(result, file_json)
 
     @returns_result
     def get_stats(self) -> dict[str, Any]:
-        return services.storage_stats(self.alias, SYSTEM)
+        return self.service.stats()
 
 
 def get_manager(alias: str) -> StorageManager | FailedAccessor:

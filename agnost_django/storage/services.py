@@ -1,9 +1,15 @@
 """The storage operations, shared by the REST views, the server library and the admin.
 
-Every function takes the caller as ``user`` (a user, ``None`` for anonymous, or
-:data:`~agnost_django.storage.adapter.SYSTEM`) and asks the adapter before acting. Bucket and
-file identifiers are names or ids, as the client sends them. Bytes are written before the
-metadata row and deleted after the change that frees them commits.
+``storage(alias, user)`` is one ``STORAGES`` alias as one caller sees it (a user, ``None`` for
+anonymous, or :data:`~agnost_django.storage.adapter.SYSTEM`); ``.bucket(ident)`` and
+``.file(ident)`` narrow it to a bucket and a file, named or identified as the client sends
+them, and their methods ask the adapter before acting::
+
+    storage(alias, user).bucket("photos").file("cat.png").rename("kitten.png")
+
+The module-level functions work on rows already found and checked (uploads, replacing bytes,
+quotas, opening a file). Bytes are written before the metadata row and deleted after the change
+that frees them commits.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from agnost_django.storage.exceptions import (
     FileAlreadyExists,
     FileNotFound,
     FileTooLarge,
+    InvalidFileUrl,
     MissingFileIdentifier,
     NotAllowed,
     RootBucketProtected,
     StorageQuotaExceeded,
 )
+from agnost_django.storage.links import file_id_from_url
 from agnost_django.storage.models import Bucket, StoredFile
 from agnost_django.storage.names import (
     clean_bucket_name,
@@ -106,20 +114,6 @@ def ensure_root(alias: str) -> Bucket:
     return bucket
 
 
-def bucket_exists(alias: str, ident: Any, user: Any) -> bool:
-    require(get_adapter().can_view_buckets(user), user)
-    try:
-        find_bucket(alias, ident)
-    except BucketNotFound:
-        return False
-    return True
-
-
-def get_bucket(alias: str, ident: Any, user: Any) -> Bucket:
-    require(get_adapter().can_view_buckets(user), user)
-    return find_bucket(alias, ident)
-
-
 def bucket_stats(bucket: Bucket | None = None, *, alias: str | None = None) -> dict[str, Any]:
     files = StoredFile.objects.filter(bucket=bucket) if bucket else StoredFile.objects.filter(storage_alias=alias)
     stats = files.aggregate(count=Count("pk"), total=Sum("size"), avg=Avg("size"), min=Min("size"), max=Max("size"))
@@ -130,45 +124,6 @@ def bucket_stats(bucket: Bucket | None = None, *, alias: str | None = None) -> d
         "minObjectSize": stats["min"] or 0,
         "maxObjectSize": stats["max"] or 0,
     }
-
-
-def storage_stats(alias: str, user: Any) -> dict[str, Any]:
-    require(get_adapter().can_view_stats(user), user)
-    return {"bucketsCount": Bucket.objects.filter(storage_alias=alias).count(), **bucket_stats(alias=alias)}
-
-
-def create_bucket(alias: str, user: Any, name: Any, *, is_public: bool = True, tags: Any = None,
-                  owner: Any = None) -> Bucket:
-    require(get_adapter().can_create_bucket(user), user)
-    name = clean_bucket_name(name)
-    bucket = Bucket(storage_alias=alias, name=name, is_public=bool(is_public),
-                    tags=clean_tags(tags) if tags is not None else [], owner=owner or owner_of(user))
-    blobs.backend(alias)  # the alias must exist
-    try:
-        with transaction.atomic():
-            bucket.save(force_insert=True)
-    except IntegrityError:
-        raise BucketAlreadyExists(f"A bucket named '{name}' already exists.", details={"bucket": name}) from None
-    signals.bucket_created.send(sender=Bucket, bucket=bucket, user=owner_of(user))
-    return bucket
-
-
-def list_buckets(alias: str, user: Any, expression: Any = None, options: Any = None, *,
-                 search: str | None = None):
-    require(get_adapter().can_view_buckets(user), user)
-    return listing.apply(Bucket.objects.filter(storage_alias=alias).select_related(None),
-                         expression, options, search=search)
-
-
-def _changeable_bucket(alias: str, ident: Any, user: Any) -> Bucket:
-    bucket = find_bucket(alias, ident)
-    require(get_adapter().can_change_bucket(user, bucket), user)
-    return bucket
-
-
-def rename_bucket(alias: str, ident: Any, user: Any, new_name: Any) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    return _update_bucket(bucket, name=clean_bucket_name(new_name))
 
 
 def _update_bucket(bucket: Bucket, *, name: str | None = None, is_public: bool | None = None,
@@ -191,61 +146,6 @@ def _update_bucket(bucket: Bucket, *, name: str | None = None, is_public: bool |
     return bucket
 
 
-def set_bucket_public(alias: str, ident: Any, user: Any, is_public: bool, *, include_files: bool = False) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    return _update_bucket(bucket, is_public=is_public, include_files=bool(include_files))
-
-
-def add_bucket_tags(alias: str, ident: Any, user: Any, tags: Any) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    return _update_bucket(bucket, tags=merge_tags(bucket.tags, clean_tags(tags)))
-
-
-def remove_bucket_tags(alias: str, ident: Any, user: Any, tags: Any) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    removed = set(clean_tags(tags))
-    return _update_bucket(bucket, tags=[tag for tag in bucket.tags if tag not in removed])
-
-
-def update_bucket(alias: str, ident: Any, user: Any, *, new_name: Any = None, is_public: Any = None,
-                  tags: Any = None, include_files: bool = False) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    return _update_bucket(
-        bucket,
-        name=clean_bucket_name(new_name) if new_name is not None else None,
-        is_public=None if is_public is None else bool(is_public),
-        tags=clean_tags(tags) if tags is not None else None,
-        include_files=bool(include_files),
-    )
-
-
-def set_bucket_metadata(alias: str, ident: Any, user: Any, metadata: dict[str, Any]) -> Bucket:
-    bucket = _changeable_bucket(alias, ident, user)
-    bucket.metadata = metadata
-    bucket.save(update_fields=["metadata", "updated_at"])
-    return bucket
-
-
-def empty_bucket(alias: str, ident: Any, user: Any) -> int:
-    """Delete every file of the bucket (bytes after commit); returns how many."""
-    bucket = _changeable_bucket(alias, ident, user)
-    with transaction.atomic():
-        count, _by_model = bucket.files.all().delete()  # post_delete frees the bytes on commit
-    return count
-
-
-def delete_bucket(alias: str, ident: Any, user: Any, *, only_if_empty: bool = False) -> None:
-    bucket = _changeable_bucket(alias, ident, user)
-    if bucket.name == ROOT:
-        raise RootBucketProtected()
-    with transaction.atomic():
-        if only_if_empty and bucket.files.exists():
-            raise BucketNotEmpty(details={"bucket": bucket.name})
-        bucket.files.all().delete()
-        bucket.delete()
-    signals.bucket_deleted.send(sender=Bucket, bucket=bucket, user=owner_of(user))
-
-
 # -- files ----------------------------------------------------------------------------------
 
 def find_file(bucket: Bucket, ident: Any) -> StoredFile:
@@ -262,28 +162,6 @@ def find_file(bucket: Bucket, ident: Any) -> StoredFile:
         raise FileNotFound(f"The file '{ident}' under bucket '{bucket.name}' cannot be found.",
                            details={"file": ident, "bucket": bucket.name})
     return found
-
-
-def file_exists(alias: str, bucket_ident: Any, ident: Any, user: Any) -> bool:
-    bucket = find_bucket(alias, bucket_ident)
-    try:
-        file = find_file(bucket, ident)
-    except FileNotFound:
-        return False
-    require(get_adapter().can_read_file(user, file), user)
-    return True
-
-
-def get_file(alias: str, bucket_ident: Any, ident: Any, user: Any) -> StoredFile:
-    file = find_file(find_bucket(alias, bucket_ident), ident)
-    require(get_adapter().can_read_file(user, file), user)
-    return file
-
-
-def changeable_file(alias: str, bucket_ident: Any, ident: Any, user: Any) -> StoredFile:
-    file = find_file(find_bucket(alias, bucket_ident), ident)
-    require(get_adapter().can_change_file(user, file), user)
-    return file
 
 
 def upload_limit(bucket: Bucket) -> int:
@@ -304,22 +182,6 @@ def bucket_upload_limit(alias: str, ident: Any) -> int:
                 else queryset.filter(name=unicodedata.normalize("NFC", ident.strip())))
     own = queryset.values_list("max_file_size", flat=True).first()
     return min(limit, own) if own else limit
-
-
-def upload_target(alias: str, bucket_ident: Any, user: Any, *, create_missing: bool = False) -> Bucket:
-    """The bucket an upload goes to, checked before any byte is read; ``create_missing``
-    creates it (if the caller may create buckets)."""
-    try:
-        bucket = find_bucket(alias, bucket_ident)
-    except BucketNotFound:
-        if not create_missing:
-            raise
-        try:
-            bucket = create_bucket(alias, user, bucket_ident)
-        except BucketAlreadyExists:  # created by a concurrent upload
-            bucket = find_bucket(alias, bucket_ident)
-    require(get_adapter().can_upload(user, bucket), user)
-    return bucket
 
 
 def _save_unique(file: StoredFile, *, unique: bool) -> None:
@@ -429,10 +291,6 @@ def replace(file: StoredFile, user: Any, incoming: Incoming) -> StoredFile:
     return file
 
 
-def replace_file(alias: str, bucket_ident: Any, ident: Any, user: Any, incoming: Incoming) -> StoredFile:
-    return replace(changeable_file(alias, bucket_ident, ident, user), user, incoming)
-
-
 def _update_file(file: StoredFile, *, name: str | None = None, is_public: Any = None,
                  tags: list[str] | None = None) -> StoredFile:
     if name is not None:
@@ -450,93 +308,10 @@ def _update_file(file: StoredFile, *, name: str | None = None, is_public: Any = 
     return file
 
 
-def rename_file(alias: str, bucket_ident: Any, ident: Any, user: Any, new_name: Any) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    return _update_file(file, name=clean_file_name(new_name))
-
-
-def set_file_public(alias: str, bucket_ident: Any, ident: Any, user: Any, is_public: bool) -> StoredFile:
-    return _update_file(changeable_file(alias, bucket_ident, ident, user), is_public=is_public)
-
-
-def add_file_tags(alias: str, bucket_ident: Any, ident: Any, user: Any, tags: Any) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    return _update_file(file, tags=merge_tags(file.tags, clean_tags(tags)))
-
-
-def remove_file_tags(alias: str, bucket_ident: Any, ident: Any, user: Any, tags: Any) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    removed = set(clean_tags(tags))
-    return _update_file(file, tags=[tag for tag in file.tags if tag not in removed])
-
-
-def update_file(alias: str, bucket_ident: Any, ident: Any, user: Any, *, new_name: Any = None,
-                is_public: Any = None, tags: Any = None) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    return _update_file(
-        file,
-        name=clean_file_name(new_name) if new_name is not None else None,
-        is_public=is_public,
-        tags=clean_tags(tags) if tags is not None else None,
-    )
-
-
 def set_file_metadata(file: StoredFile, metadata: dict[str, Any]) -> StoredFile:
     file.metadata = metadata
     file.save(update_fields=["metadata", "updated_at"])
     return file
-
-
-def delete_file(alias: str, bucket_ident: Any, ident: Any, user: Any) -> None:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    file.delete()  # post_delete frees the bytes on commit
-
-
-def delete_files(alias: str, bucket_ident: Any, user: Any, idents: Any) -> int:
-    """Delete the named files the caller may change; unknown names are skipped."""
-    bucket = find_bucket(alias, bucket_ident)
-    if isinstance(idents, str):
-        idents = [idents]
-    if not isinstance(idents, list) or not all(isinstance(item, str) for item in idents):
-        raise MissingFileIdentifier("fileNamesOrIds must be a list of names or ids.")
-    ids = [value for value in map(_as_uuid, idents) if value]
-    names = [_name_key(name) for name in idents if not _as_uuid(name)]
-    adapter = get_adapter()
-    files = list(StoredFile.objects.filter(Q(pk__in=ids) | Q(name__in=names), bucket=bucket).select_related("bucket"))
-    for file in files:
-        require(adapter.can_change_file(user, file), user)
-    with transaction.atomic():
-        StoredFile.objects.filter(pk__in=[file.pk for file in files]).delete()
-    return len(files)
-
-
-def delete_file_by_url(alias: str, user: Any, url: Any) -> None:
-    from agnost_django.storage.exceptions import InvalidFileUrl
-    from agnost_django.storage.links import file_id_from_url
-
-    file_id = file_id_from_url(url)
-    file = StoredFile.objects.filter(pk=file_id, storage_alias=alias).select_related("bucket").first() if file_id else None
-    if file_id is None:
-        raise InvalidFileUrl(details={"fileUrl": url})
-    if file is None:
-        raise FileNotFound(details={"fileUrl": url})
-    require(get_adapter().can_change_file(user, file), user)
-    file.delete()
-
-
-def duplicate_file(alias: str, bucket_ident: Any, ident: Any, user: Any, name: Any = None) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    return _copy(file, file.bucket, user, clean_file_name(name) if name is not None else file.name,
-                 unique=name is None)
-
-
-def copy_file(alias: str, bucket_ident: Any, ident: Any, user: Any, target: Any, *,
-              name: Any = None, unique: bool = True) -> StoredFile:
-    file = changeable_file(alias, bucket_ident, ident, user)
-    target_bucket = find_bucket(alias, target)
-    require(get_adapter().can_upload(user, target_bucket), user)
-    return _copy(file, target_bucket, user, clean_file_name(name) if name is not None else file.name,
-                 unique=unique)
 
 
 def _copy(file: StoredFile, target: Bucket, user: Any, name: str, *, unique: bool) -> StoredFile:
@@ -560,22 +335,279 @@ def _copy(file: StoredFile, target: Bucket, user: Any, name: str, *, unique: boo
     return copy
 
 
-def move_file(alias: str, bucket_ident: Any, ident: Any, user: Any, target: Any, *,
-              name: Any = None, unique: bool = True) -> StoredFile:
-    """Move to another bucket (or rename within one with ``name``): metadata only, unless
-    the target bucket keeps its bytes in another storage."""
-    file = changeable_file(alias, bucket_ident, ident, user)
-    target_bucket = find_bucket(alias, target) if target is not None else file.bucket
-    if target_bucket.pk != file.bucket_id:
-        require(get_adapter().can_upload(user, target_bucket), user)
-    new_name = clean_file_name(name) if name is not None else file.name
-    if target_bucket.pk == file.bucket_id and new_name == file.name:
+def open_file(file: StoredFile):
+    return blobs.open_blob(file.storage_alias, file.blob_key)
+
+
+# -- the caller's view: storage(alias, user).bucket(b).file(f) -------------------------------
+
+class StorageService:
+    """One ``STORAGES`` alias as ``user`` sees it."""
+
+    def __init__(self, alias: str, user: Any) -> None:
+        self.alias = alias
+        self.user = user
+        self.adapter = get_adapter()
+
+    def require(self, allowed: bool) -> None:
+        require(allowed, self.user)
+
+    def bucket(self, ident: Any) -> BucketService:
+        return BucketService(self, ident)
+
+    def stats(self) -> dict[str, Any]:
+        self.require(self.adapter.can_view_stats(self.user))
+        return {"bucketsCount": Bucket.objects.filter(storage_alias=self.alias).count(),
+                **bucket_stats(alias=self.alias)}
+
+    def create_bucket(self, name: Any, *, is_public: bool = True, tags: Any = None, owner: Any = None) -> Bucket:
+        self.require(self.adapter.can_create_bucket(self.user))
+        name = clean_bucket_name(name)
+        bucket = Bucket(storage_alias=self.alias, name=name, is_public=bool(is_public),
+                        tags=clean_tags(tags) if tags is not None else [], owner=owner or owner_of(self.user))
+        blobs.backend(self.alias)  # the alias must exist
+        try:
+            with transaction.atomic():
+                bucket.save(force_insert=True)
+        except IntegrityError:
+            raise BucketAlreadyExists(f"A bucket named '{name}' already exists.", details={"bucket": name}) from None
+        signals.bucket_created.send(sender=Bucket, bucket=bucket, user=owner_of(self.user))
+        return bucket
+
+    def list_buckets(self, expression: Any = None, options: Any = None, *, search: str | None = None):
+        self.require(self.adapter.can_view_buckets(self.user))
+        return listing.apply(Bucket.objects.filter(storage_alias=self.alias).select_related(None),
+                             expression, options, search=search)
+
+    def list_files(self, expression: Any = None, options: Any = None, *, bucket: Any = None,
+                   search: str | None = None):
+        queryset = StoredFile.objects.filter(storage_alias=self.alias)
+        if bucket is not None:
+            queryset = queryset.filter(bucket=find_bucket(self.alias, bucket))
+        if self.user is not SYSTEM:
+            visible = self.adapter.readable_files(self.user)
+            if visible is not None:
+                queryset = queryset.filter(visible)
+        return listing.apply(queryset, expression, options, search=search)
+
+    def delete_file_by_url(self, url: Any) -> None:
+        file_id = file_id_from_url(url)
+        if file_id is None:
+            raise InvalidFileUrl(details={"fileUrl": url})
+        file = StoredFile.objects.filter(pk=file_id, storage_alias=self.alias).select_related("bucket").first()
+        if file is None:
+            raise FileNotFound(details={"fileUrl": url})
+        self.require(self.adapter.can_change_file(self.user, file))
+        file.delete()
+
+
+class BucketService:
+    """A bucket (by name or id) as the storage's caller sees it; looked up by each call."""
+
+    def __init__(self, storage: StorageService, ident: Any) -> None:
+        self.storage = storage
+        self.ident = ident
+
+    def file(self, ident: Any) -> FileService:
+        return FileService(self, ident)
+
+    def find(self) -> Bucket:
+        """The bucket, without a permission check (``root`` is created on first use)."""
+        return find_bucket(self.storage.alias, self.ident)
+
+    def exists(self) -> bool:
+        self.storage.require(self.storage.adapter.can_view_buckets(self.storage.user))
+        try:
+            self.find()
+        except BucketNotFound:
+            return False
+        return True
+
+    def get(self) -> Bucket:
+        self.storage.require(self.storage.adapter.can_view_buckets(self.storage.user))
+        return self.find()
+
+    def changeable(self) -> Bucket:
+        bucket = self.find()
+        self.storage.require(self.storage.adapter.can_change_bucket(self.storage.user, bucket))
+        return bucket
+
+    def upload_target(self, *, create_missing: bool = False) -> Bucket:
+        """The bucket an upload goes to, checked before any byte is read; ``create_missing``
+        creates it (if the caller may create buckets)."""
+        try:
+            bucket = self.find()
+        except BucketNotFound:
+            if not create_missing:
+                raise
+            try:
+                bucket = self.storage.create_bucket(self.ident)
+            except BucketAlreadyExists:  # created by a concurrent upload
+                bucket = self.find()
+        self.storage.require(self.storage.adapter.can_upload(self.storage.user, bucket))
+        return bucket
+
+    def rename(self, new_name: Any) -> Bucket:
+        bucket = self.changeable()
+        return _update_bucket(bucket, name=clean_bucket_name(new_name))
+
+    def set_public(self, is_public: bool, *, include_files: bool = False) -> Bucket:
+        return _update_bucket(self.changeable(), is_public=is_public, include_files=bool(include_files))
+
+    def add_tags(self, tags: Any) -> Bucket:
+        bucket = self.changeable()
+        return _update_bucket(bucket, tags=merge_tags(bucket.tags, clean_tags(tags)))
+
+    def remove_tags(self, tags: Any) -> Bucket:
+        bucket = self.changeable()
+        removed = set(clean_tags(tags))
+        return _update_bucket(bucket, tags=[tag for tag in bucket.tags if tag not in removed])
+
+    def update(self, *, new_name: Any = None, is_public: Any = None, tags: Any = None,
+               include_files: bool = False) -> Bucket:
+        return _update_bucket(
+            self.changeable(),
+            name=clean_bucket_name(new_name) if new_name is not None else None,
+            is_public=None if is_public is None else bool(is_public),
+            tags=clean_tags(tags) if tags is not None else None,
+            include_files=bool(include_files),
+        )
+
+    def set_metadata(self, metadata: dict[str, Any]) -> Bucket:
+        bucket = self.changeable()
+        bucket.metadata = metadata
+        bucket.save(update_fields=["metadata", "updated_at"])
+        return bucket
+
+    def empty(self) -> int:
+        """Delete every file of the bucket (bytes after commit); returns how many."""
+        bucket = self.changeable()
+        with transaction.atomic():
+            count, _by_model = bucket.files.all().delete()  # post_delete frees the bytes on commit
+        return count
+
+    def delete(self, *, only_if_empty: bool = False) -> None:
+        bucket = self.changeable()
+        if bucket.name == ROOT:
+            raise RootBucketProtected()
+        with transaction.atomic():
+            if only_if_empty and bucket.files.exists():
+                raise BucketNotEmpty(details={"bucket": bucket.name})
+            bucket.files.all().delete()
+            bucket.delete()
+        signals.bucket_deleted.send(sender=Bucket, bucket=bucket, user=owner_of(self.storage.user))
+
+    def delete_files(self, idents: Any) -> int:
+        """Delete the named files the caller may change; unknown names are skipped."""
+        bucket = self.find()
+        if isinstance(idents, str):
+            idents = [idents]
+        if not isinstance(idents, list) or not all(isinstance(item, str) for item in idents):
+            raise MissingFileIdentifier("fileNamesOrIds must be a list of names or ids.")
+        ids = [value for value in map(_as_uuid, idents) if value]
+        names = [_name_key(name) for name in idents if not _as_uuid(name)]
+        files = list(StoredFile.objects.filter(Q(pk__in=ids) | Q(name__in=names), bucket=bucket)
+                     .select_related("bucket"))
+        for file in files:
+            self.storage.require(self.storage.adapter.can_change_file(self.storage.user, file))
+        with transaction.atomic():
+            StoredFile.objects.filter(pk__in=[file.pk for file in files]).delete()
+        return len(files)
+
+    def list_files(self, expression: Any = None, options: Any = None, *, search: str | None = None):
+        return self.storage.list_files(expression, options, bucket=self.ident, search=search)
+
+
+class FileService:
+    """A file (by name or id) of a bucket, as the storage's caller sees it."""
+
+    def __init__(self, bucket: BucketService, ident: Any) -> None:
+        self.bucket = bucket
+        self.storage = bucket.storage
+        self.ident = ident
+
+    def find(self) -> StoredFile:
+        return find_file(self.bucket.find(), self.ident)
+
+    def exists(self) -> bool:
+        bucket = self.bucket.find()
+        try:
+            file = find_file(bucket, self.ident)
+        except FileNotFound:
+            return False
+        self.storage.require(self.storage.adapter.can_read_file(self.storage.user, file))
+        return True
+
+    def get(self) -> StoredFile:
+        file = self.find()
+        self.storage.require(self.storage.adapter.can_read_file(self.storage.user, file))
         return file
+
+    def changeable(self) -> StoredFile:
+        file = self.find()
+        self.storage.require(self.storage.adapter.can_change_file(self.storage.user, file))
+        return file
+
+    def replace(self, incoming: Incoming) -> StoredFile:
+        return replace(self.changeable(), self.storage.user, incoming)
+
+    def rename(self, new_name: Any) -> StoredFile:
+        return _update_file(self.changeable(), name=clean_file_name(new_name))
+
+    def set_public(self, is_public: bool) -> StoredFile:
+        return _update_file(self.changeable(), is_public=is_public)
+
+    def add_tags(self, tags: Any) -> StoredFile:
+        file = self.changeable()
+        return _update_file(file, tags=merge_tags(file.tags, clean_tags(tags)))
+
+    def remove_tags(self, tags: Any) -> StoredFile:
+        file = self.changeable()
+        removed = set(clean_tags(tags))
+        return _update_file(file, tags=[tag for tag in file.tags if tag not in removed])
+
+    def update(self, *, new_name: Any = None, is_public: Any = None, tags: Any = None) -> StoredFile:
+        return _update_file(
+            self.changeable(),
+            name=clean_file_name(new_name) if new_name is not None else None,
+            is_public=is_public,
+            tags=clean_tags(tags) if tags is not None else None,
+        )
+
+    def delete(self) -> None:
+        self.changeable().delete()  # post_delete frees the bytes on commit
+
+    def duplicate(self, name: Any = None) -> StoredFile:
+        file = self.changeable()
+        return _copy(file, file.bucket, self.storage.user, clean_file_name(name) if name is not None else file.name,
+                     unique=name is None)
+
+    def copy_to(self, target: Any, *, name: Any = None, unique: bool = True) -> StoredFile:
+        file = self.changeable()
+        target_bucket = find_bucket(self.storage.alias, target)
+        self.storage.require(self.storage.adapter.can_upload(self.storage.user, target_bucket))
+        return _copy(file, target_bucket, self.storage.user,
+                     clean_file_name(name) if name is not None else file.name, unique=unique)
+
+    def move_to(self, target: Any, *, name: Any = None, unique: bool = True) -> StoredFile:
+        """Move to another bucket (or rename within one with ``name``): metadata only, unless
+        the target bucket keeps its bytes in another storage."""
+        file = self.changeable()
+        target_bucket = find_bucket(self.storage.alias, target) if target is not None else file.bucket
+        if target_bucket.pk != file.bucket_id:
+            self.storage.require(self.storage.adapter.can_upload(self.storage.user, target_bucket))
+        new_name = clean_file_name(name) if name is not None else file.name
+        if target_bucket.pk == file.bucket_id and new_name == file.name:
+            return file
+        return _move(file, target_bucket, new_name, unique=unique)
+
+
+def _move(file: StoredFile, target: Bucket, new_name: str, *, unique: bool) -> StoredFile:
     old_alias, old_key = file.storage_alias, file.blob_key
-    if target_bucket.storage_alias != old_alias:
-        file.blob_key = blobs.copy(old_alias, old_key, target_bucket.storage_alias)
-        file.storage_alias = target_bucket.storage_alias
-    file.bucket = target_bucket
+    if target.storage_alias != old_alias:
+        file.blob_key = blobs.copy(old_alias, old_key, target.storage_alias)
+        file.storage_alias = target.storage_alias
+    file.bucket = target
     file.name = new_name
     for number in range(1, MAX_NUMBERED):
         if number > 1:
@@ -591,21 +623,10 @@ def move_file(alias: str, bucket_ident: Any, ident: Any, user: Any, target: Any,
                 break
     if file.blob_key != old_key:
         blobs.delete_now(file.storage_alias, file.blob_key)
-    raise FileAlreadyExists(f"A file named '{new_name}' already exists in bucket '{target_bucket.name}'.",
+    raise FileAlreadyExists(f"A file named '{new_name}' already exists in bucket '{target.name}'.",
                             details={"file": new_name})
 
 
-def list_files(alias: str, user: Any, expression: Any = None, options: Any = None, *,
-               bucket: Any = None, search: str | None = None):
-    queryset = StoredFile.objects.filter(storage_alias=alias)
-    if bucket is not None:
-        queryset = queryset.filter(bucket=find_bucket(alias, bucket))
-    if user is not SYSTEM:
-        visible = get_adapter().readable_files(user)
-        if visible is not None:
-            queryset = queryset.filter(visible)
-    return listing.apply(queryset, expression, options, search=search)
-
-
-def open_file(file: StoredFile):
-    return blobs.open_blob(file.storage_alias, file.blob_key)
+def storage(alias: str, user: Any) -> StorageService:
+    """The storage ``alias`` as ``user`` sees it."""
+    return StorageService(alias, user)

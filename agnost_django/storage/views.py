@@ -99,6 +99,15 @@ class StorageViewSet(AgnostViewSet):
             raise MissingFileIdentifier(details={"field": "file"})
         return data["file"]
 
+    def storage(self) -> services.StorageService:
+        return services.storage(self.alias, self.user)
+
+    def bucket(self, data: dict[str, Any]) -> services.BucketService:
+        return self.storage().bucket(self.bucket_ident(data))
+
+    def file(self, data: dict[str, Any]) -> services.FileService:
+        return self.bucket(data).file(self.file_ident(data))
+
     def base_url(self) -> str:
         return storage_settings.BASE_URL or self.request.build_absolute_uri("/").rstrip("/")
 
@@ -113,64 +122,62 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.CreateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def create_bucket(self, request):
         data = self.body()
-        bucket = services.create_bucket(self.alias, self.user, data.get("name"),
-                                        is_public=_flag(data, "isPublic", True), tags=data.get("tags"))
+        bucket = self.storage().create_bucket(data.get("name"), is_public=_flag(data, "isPublic", True),
+                                              tags=data.get("tags"))
         return self.bucket_out(bucket)
 
     @_doc(s.ListSerializer, _BUCKET_LIST)
     def list_buckets(self, request):
         data = self.body()
-        result = services.list_buckets(self.alias, self.user, data.get("expression"), data.get("options"))
+        result = self.storage().list_buckets(data.get("expression"), data.get("options"))
         return Response(s.listing_json(result, s.bucket_json))
 
     @_doc(None, s.StorageStatsSerializer)
     def stats(self, request):
-        return Response(services.storage_stats(self.alias, self.user))
+        return Response(self.storage().stats())
 
     @_doc(s.ListSerializer, _FILE_LIST)
     def search_files(self, request):
         data = self.body()
-        result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"))
+        result = self.storage().list_files(data.get("expression"), data.get("options"))
         base = self.base_url()
         return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
 
     @_doc(s.DeleteFileUrlSerializer, NULL, 404)
     def delete_file_url(self, request):
-        services.delete_file_by_url(self.alias, self.user, self.body().get("fileUrl"))
+        self.storage().delete_file_by_url(self.body().get("fileUrl"))
         return Response()
 
     # -- bucket ---------------------------------------------------------------------------
 
     @_doc(s.BucketSerializer, OpenApiTypes.BOOL)
     def bucket_exists(self, request):
-        return Response(services.bucket_exists(self.alias, self.bucket_ident(self.body()), self.user))
+        return Response(self.bucket(self.body()).exists())
 
     @_doc(s.BucketDetailSerializer, s.BucketInfoSerializer, 404)
     def bucket_get(self, request):
         data = self.body()
-        bucket = services.get_bucket(self.alias, self.bucket_ident(data), self.user)
+        bucket = self.bucket(data).get()
         return self.bucket_out(bucket, services.bucket_stats(bucket) if _flag(data, "detailed") else None)
 
     @_doc(s.BucketSerializer, NULL, 404)
     def bucket_empty(self, request):
-        services.empty_bucket(self.alias, self.bucket_ident(self.body()), self.user)
+        self.bucket(self.body()).empty()
         return Response()
 
     @_doc(s.RenameBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def bucket_rename(self, request):
         data = self.body()
-        return self.bucket_out(services.rename_bucket(self.alias, self.bucket_ident(data), self.user,
-                                                      data.get("newName")))
+        return self.bucket_out(self.bucket(data).rename(data.get("newName")))
 
     @_doc(s.BucketSerializer, NULL, 404)
     def bucket_delete(self, request):
-        services.delete_bucket(self.alias, self.bucket_ident(self.body()), self.user)
+        self.bucket(self.body()).delete()
         return Response()
 
     def _bucket_privacy(self, is_public: bool) -> Response:
         data = self.body()
-        return self.bucket_out(services.set_bucket_public(
-            self.alias, self.bucket_ident(data), self.user, is_public, include_files=_flag(data, "includeFiles")))
+        return self.bucket_out(self.bucket(data).set_public(is_public, include_files=_flag(data, "includeFiles")))
 
     @_doc(s.BucketPrivacySerializer, s.BucketInfoSerializer, 404)
     def bucket_make_public(self, request):
@@ -183,36 +190,31 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.BucketListSerializer, _FILE_LIST, 404)
     def bucket_list_files(self, request):
         data = self.body()
-        result = services.list_files(self.alias, self.user, data.get("expression"), data.get("options"),
-                                     bucket=self.bucket_ident(data))
+        result = self.bucket(data).list_files(data.get("expression"), data.get("options"))
         base = self.base_url()
         return Response(s.listing_json(result, lambda file: s.file_json(file, base)))
 
     @_doc(s.DeleteFilesSerializer, NULL, 404)
     def bucket_delete_files(self, request):
         data = self.body()
-        services.delete_files(self.alias, self.bucket_ident(data), self.user, data.get("fileNamesOrIds"))
+        self.bucket(data).delete_files(data.get("fileNamesOrIds"))
         return Response()
 
     @_doc(s.BucketTagsSerializer, s.BucketInfoSerializer, 404)
     def bucket_add_tags(self, request):
         data = self.body()
-        return self.bucket_out(services.add_bucket_tags(self.alias, self.bucket_ident(data), self.user,
-                                                        data.get("tags")))
+        return self.bucket_out(self.bucket(data).add_tags(data.get("tags")))
 
     @_doc(s.BucketTagsSerializer, s.BucketInfoSerializer, 404)
     def bucket_remove_tags(self, request):
         data = self.body()
-        return self.bucket_out(services.remove_bucket_tags(self.alias, self.bucket_ident(data), self.user,
-                                                           data.get("tags")))
+        return self.bucket_out(self.bucket(data).remove_tags(data.get("tags")))
 
     @_doc(s.UpdateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def bucket_update(self, request):
         data = self.body()
-        bucket = services.update_bucket(
-            self.alias, self.bucket_ident(data), self.user, new_name=data.get("newName"),
-            is_public=_flag(data, "isPublic", None), tags=data.get("tags"),
-            include_files=_flag(data, "includeFiles"))
+        bucket = self.bucket(data).update(new_name=data.get("newName"), is_public=_flag(data, "isPublic", None),
+                                          tags=data.get("tags"), include_files=_flag(data, "includeFiles"))
         return self.bucket_out(bucket)
 
     # -- uploads --------------------------------------------------------------------------
@@ -236,8 +238,8 @@ class StorageViewSet(AgnostViewSet):
         params = self.request.query_params
         options = self.upload_options()
         name = clean_file_name(params.get("fileName"))
-        bucket = services.upload_target(self.alias, params.get("bucket") or "root", self.user,
-                                        create_missing=bool(options.get("createBucket")))
+        bucket = self.storage().bucket(params.get("bucket") or "root").upload_target(
+            create_missing=bool(options.get("createBucket")))
         limit = services.upload_limit(bucket)
         django_request = self.request._request
         incoming = (uploads.from_multipart(django_request, limit) if multipart
@@ -254,7 +256,7 @@ class StorageViewSet(AgnostViewSet):
         options = self.upload_options()
         if not params.get("file"):
             raise MissingFileIdentifier(details={"field": "file"})
-        file = services.changeable_file(self.alias, params.get("bucket") or "root", params["file"], self.user)
+        file = self.storage().bucket(params.get("bucket") or "root").file(params["file"]).changeable()
         limit = services.upload_limit(file.bucket)
         django_request = self.request._request
         incoming = (uploads.from_multipart(django_request, limit) if multipart
@@ -293,17 +295,16 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.FileSerializer, OpenApiTypes.BOOL, 404)
     def file_exists(self, request):
         data = self.body()
-        return Response(services.file_exists(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
+        return Response(self.file(data).exists())
 
     @_doc(s.FileSerializer, s.FileInfoSerializer, 404)
     def file_get(self, request):
         data = self.body()
-        return self.file_out(services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user))
+        return self.file_out(self.file(data).get())
 
     def _file_privacy(self, is_public: bool) -> Response:
         data = self.body()
-        return self.file_out(services.set_file_public(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                      self.user, is_public))
+        return self.file_out(self.file(data).set_public(is_public))
 
     @_doc(s.FileSerializer, s.FileInfoSerializer, 404)
     def file_make_public(self, request):
@@ -317,25 +318,23 @@ class StorageViewSet(AgnostViewSet):
                    responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(404)})
     def file_download(self, request):
         data = self.body()
-        file = services.get_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
+        file = self.file(data).get()
         return file_response(file, request, attachment=True)
 
     @_doc(s.RenameFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_rename(self, request):
         data = self.body()
-        return self.file_out(services.rename_file(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                  self.user, data.get("newName")))
+        return self.file_out(self.file(data).rename(data.get("newName")))
 
     @_doc(s.DuplicateFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_duplicate(self, request):
         data = self.body()
-        return self.file_out(services.duplicate_file(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                     self.user, data.get("duplicateName")))
+        return self.file_out(self.file(data).duplicate(data.get("duplicateName")))
 
     @_doc(s.FileSerializer, NULL, 404)
     def file_delete(self, request):
         data = self.body()
-        services.delete_file(self.alias, self.bucket_ident(data), self.file_ident(data), self.user)
+        self.file(data).delete()
         return Response()
 
     @_doc({"multipart/form-data": s.UploadFormSerializer}, s.FileInfoSerializer, 404, 413,
@@ -350,30 +349,25 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.MoveFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_move(self, request):
         data = self.body()
-        return self.file_out(services.move_file(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                self.user, data.get("bucketNameOrId")))
+        return self.file_out(self.file(data).move_to(data.get("bucketNameOrId")))
 
     @_doc(s.MoveFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_copy(self, request):
         data = self.body()
-        return self.file_out(services.copy_file(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                self.user, data.get("bucketNameOrId")))
+        return self.file_out(self.file(data).copy_to(data.get("bucketNameOrId")))
 
     @_doc(s.FileTagsSerializer, s.FileInfoSerializer, 404)
     def file_add_tags(self, request):
         data = self.body()
-        return self.file_out(services.add_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                    self.user, data.get("tags")))
+        return self.file_out(self.file(data).add_tags(data.get("tags")))
 
     @_doc(s.FileTagsSerializer, s.FileInfoSerializer, 404)
     def file_remove_tags(self, request):
         data = self.body()
-        return self.file_out(services.remove_file_tags(self.alias, self.bucket_ident(data), self.file_ident(data),
-                                                       self.user, data.get("tags")))
+        return self.file_out(self.file(data).remove_tags(data.get("tags")))
 
     @_doc(s.UpdateFileSerializer, s.FileInfoSerializer, 404, 409)
     def file_update(self, request):
         data = self.body()
-        return self.file_out(services.update_file(
-            self.alias, self.bucket_ident(data), self.file_ident(data), self.user,
-            new_name=data.get("newName"), is_public=_flag(data, "isPublic", None), tags=data.get("tags")))
+        return self.file_out(self.file(data).update(new_name=data.get("newName"),
+                                                    is_public=_flag(data, "isPublic", None), tags=data.get("tags")))
