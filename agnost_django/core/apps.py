@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +16,7 @@ class CoreConfig(AppConfig):
 
         receivers.connect()
         autodiscover()
+        if apps.is_installed("django.contrib.admin"):
+            from agnost_django.core import admin_site
+
+            admin_site.apply()  # the user model or django-q2 may have registered after our admin.py
