@@ -140,6 +140,8 @@ class ReadableAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.JSONField) and db_field.editable and "form_class" not in kwargs:
             return json_formfield(db_field, **kwargs)
+        if isinstance(db_field, models.URLField):  # Django 6's default, without its warning on 5.x
+            kwargs.setdefault("assume_scheme", "https")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
