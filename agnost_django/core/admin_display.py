@@ -65,6 +65,8 @@ def format_duration(seconds: float | None) -> str:
     """``0.0569`` -> ``"57 ms"``, ``1.23`` -> ``"1.2 s"``, ``185`` -> ``"3 min 5 s"``."""
     if seconds is None:
         return EMPTY
+    if seconds == 0:
+        return "0 s"
     if seconds < 0.01:
         return f"{seconds * 1000:.1f} ms"
     if seconds < 1:

@@ -145,7 +145,7 @@ class StoredFileAdmin(FileDisplays, ReadableAdminMixin, admin.ModelAdmin):
         return file_response(file, request, attachment=attachment, neutralise_active=True,
                              cache_control="private, no-store")
 
-    @admin.display(description=_("content"))
+    @admin.display(description=_("current content"))
     def preview(self, file: StoredFile) -> str:
         if file._state.adding:
             return EMPTY

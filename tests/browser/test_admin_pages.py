@@ -70,12 +70,12 @@ print(json.dumps({"user": user.pk, "session": sessions[0].pk, "image": str(image
 
 
 
-def png(size: int = 16) -> bytes:
+def png(size: int = 96) -> bytes:
     """A size x size RGB gradient, as PNG bytes."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    rows = b"".join(b"\0" + bytes(c for x in range(size) for c in (x * 16, y * 16, 160)) for y in range(size))
+    rows = b"".join(b"\0" + bytes(c for x in range(size) for c in (x * 255 // size, y * 255 // size, 160)) for y in range(size))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
@@ -105,7 +105,8 @@ def test_user_page_with_profile_sessions_and_files(browsing, superuser, made):
     thumbnail = files.locator("img.agnost-thumb")
     expect(thumbnail).to_have_count(1)
     thumbnail.scroll_into_view_if_needed()  # loading="lazy"
-    page.wait_for_function("img => img.complete && img.naturalWidth === 16", arg=thumbnail.element_handle())
+    page.wait_for_function("img => img.complete && img.naturalWidth === 96", arg=thumbnail.element_handle())
+    assert thumbnail.bounding_box()["width"] <= 48  # size-limited by the stylesheet
     browsing.screenshot(page, "user")
     page.click("input[name=_save]")  # the user page still saves, with its inlines
     expect(page.locator(".messagelist .success")).to_be_visible()
@@ -118,7 +119,7 @@ def test_file_pages_preview_and_download(browsing, superuser, made):
     browsing.screenshot(page, "list")
     page.goto(browsing.url(f"/admin/agnost_storage/storedfile/{made['image']}/change/"))
     preview = page.locator("img.agnost-preview")
-    page.wait_for_function("img => img.complete && img.naturalWidth === 16", arg=preview.element_handle())
+    page.wait_for_function("img => img.complete && img.naturalWidth === 96", arg=preview.element_handle())
     box = preview.bounding_box()
     assert box["width"] <= 480 and box["height"] <= 360
     expect(page.locator(".field-metadata_display pre.agnost-json")).to_contain_text('"camera": "none"')

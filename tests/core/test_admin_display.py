@@ -21,7 +21,7 @@ from tests.interop.server import REPO_ROOT
 
 @pytest.mark.parametrize(("seconds", "text"), [
     (56.938253999987865 / 1000, "57 ms"), (0.0042, "4.2 ms"), (1.234, "1.2 s"), (42.4, "42 s"),
-    (185, "3 min 5 s"), (3600 * 2 + 60 * 5, "2 h 5 min"), (None, "-"),
+    (185, "3 min 5 s"), (3600 * 2 + 60 * 5, "2 h 5 min"), (0, "0 s"), (None, "-"),
 ])
 def test_durations_have_units(seconds, text):
     assert format_duration(seconds) == text
