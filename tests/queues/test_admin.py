@@ -21,7 +21,7 @@ def test_a_dead_letter_reads_well_and_can_be_requeued(admin_client, tmp_path, se
     QueueMessage.objects.filter(pk=info["messageId"]).update(status="errors", completed_at=timezone.now())
     page = admin_client.get(f"{URL}{info['messageId']}/change/").content.decode()
     assert 'name="_save"' not in page
-    assert '<pre class="agnost-json">{\n  &quot;log&quot;' in page
+    assert '<pre class="agnost-json">{\n  &quot;' in page and '\n  &quot;n&quot;: 1' in page
     assert '<strong class="agnost-error-code">queue_execution_error</strong> this handler always fails' in page
     assert '<pre class="agnost-traceback">Traceback (most recent call last):\n' in page
     assert "RuntimeError: this handler always fails\n</pre>" in page
