@@ -1,48 +1,16 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from agnost_django.core import keycache
+from agnost_django.core.admin_display import ReadableAdminMixin, RecordAdminMixin
 from agnost_django.core.models import ClientKey, Worker
 from agnost_django.core.services import assign_secret
 
 
-class LinesField(forms.CharField):
-    """A list of strings edited as one entry per line."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(value)
-        return value
-
-    def to_python(self, value):
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class ClientKeyForm(forms.ModelForm):
-    allowed_origins = LinesField(
-        required=False,
-        label=_("Allowed origins"),
-        help_text=ClientKey._meta.get_field("allowed_origins").help_text + " " + _("One per line."),
-    )
-    allowed_operations = LinesField(
-        required=False,
-        label=_("Allowed operations"),
-        help_text=ClientKey._meta.get_field("allowed_operations").help_text + " " + _("One per line."),
-    )
-
-    class Meta:
-        model = ClientKey
-        fields = ["name", "active", "expires_at", "allowed_origins", "allowed_operations"]
-
-
 @admin.register(ClientKey)
-class ClientKeyAdmin(admin.ModelAdmin):
-    form = ClientKeyForm
+class ClientKeyAdmin(ReadableAdminMixin, admin.ModelAdmin):
     list_display = ["name", "masked_key", "active", "expires_at", "created_at"]
     list_filter = ["active", "expires_at", "created_at"]
     search_fields = ["name", "prefix"]
@@ -77,14 +45,8 @@ class ClientKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The live django-q2 workers' leases (read-only)."""
 
     list_display = ("id", "cluster", "started_at", "beat_at")
     readonly_fields = [field.name for field in Worker._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,13 +13,15 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.apps import apps
-
         from agnost_django.core import checks, receivers  # noqa: F401 (registers checks)
         from agnost_django.core.registry import autodiscover
 
         receivers.connect()
         autodiscover()
+        if apps.is_installed("django.contrib.admin"):
+            from agnost_django.core import admin_site
+
+            admin_site.apply()  # the user model or django-q2 may have registered after our admin.py
         if apps.is_installed("django_q"):  # the job runs' worker loop, in every django-q2 worker
             from django_q.signals import post_spawn
 

@@ -107,6 +107,12 @@ class CoreSettings(AppSettings):
         return self._get("TRUSTED_PROXIES", [])
 
     @property
+    def ADMIN_USER_INLINES(self) -> bool:
+        """Whether the admin's user page shows the user's agnost profile, sessions and files
+        (inlines the agnost apps add to the host's registered user admin, at start-up)."""
+        return self._get("ADMIN_USER_INLINES", True)
+
+    @property
     def CACHE(self) -> str:
         """``CACHES`` alias holding what every request asks (client keys and their origins,
         sessions, quota counters): shared by every process when it is Redis."""

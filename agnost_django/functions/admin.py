@@ -1,15 +1,34 @@
 """Endpoints in the admin: enable / disable and change options (validated against the
-registry); execution logs read-only."""
+registry; middlewares one name per line, the registered ones listed with their code);
+execution logs read-only, durations with units."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core.admin_display import EMPTY, ReadableAdminMixin, RecordAdminMixin, duration_display
 from agnost_django.functions import services
 from agnost_django.functions.models import Endpoint, EndpointLog
-from agnost_django.functions.registry import endpoints
+from agnost_django.functions.registry import endpoints, middlewares
+
+
+def code_of(obj) -> tuple[str, str]:
+    """The dotted path of a registered callable and the first line of its docstring."""
+    path = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
+    doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
+    return path, doc[0] if doc else ""
+
+
+def registered_middlewares_html() -> str:
+    if not len(middlewares):
+        return _("No middleware is registered in the code.")
+    rows = format_html_join("", "<li><strong>{}</strong> <code>{}</code> {}</li>",
+                            ((entry.name, *code_of(entry.obj)) for entry in middlewares))
+    return format_html('{}<ul class="agnost-registered">{}</ul>',
+                       _("Names of registered middlewares, one per line, run in this order. Registered:"), rows)
 
 
 class EndpointForm(forms.ModelForm):
@@ -22,12 +41,15 @@ class EndpointForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "name" in self.fields:  # a choice among the registered names, never free text
             self.fields["name"] = forms.ChoiceField(choices=[(name, name) for name in endpoints.names()])
+        if "middlewares" in self.fields:
+            self.fields["middlewares"].help_text = registered_middlewares_html()
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(ReadableAdminMixin, admin.ModelAdmin):
     form = EndpointForm
-    list_display = ("name", "methods", "path", "enabled", "key_required", "session_required", "rate_limit", "timeout")
+    list_display = ("name", "methods", "path", "enabled", "key_required", "session_required", "rate_limit",
+                    "timeout_display", "middleware_chain")
     list_editable = ("enabled",)
     actions = ("reset_to_code",)
 
@@ -42,6 +64,12 @@ class EndpointAdmin(admin.ModelAdmin):
     def path(self, row: Endpoint) -> str:
         return endpoints.get(row.name).path if row.name in endpoints else _("(not registered)")
 
+    timeout_display = duration_display(Endpoint, "timeout", description=_("timeout"))
+
+    @admin.display(description=_("middlewares"))
+    def middleware_chain(self, row: Endpoint) -> str:
+        return " → ".join(row.middlewares) if row.middlewares else EMPTY
+
     @admin.action(description=_("Reset to the code's options"))
     def reset_to_code(self, request, queryset):
         count = 0
@@ -53,11 +81,12 @@ class EndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(EndpointLog)
-class EndpointLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "endpoint", "method", "path", "status", "duration_ms", "error")
+class EndpointLogAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "endpoint", "method", "path", "status", "duration", "error")
     list_filter = ("endpoint", "status")
-    readonly_fields = [field.name for field in EndpointLog._meta.fields]
+    search_fields = ("endpoint", "path", "error")
+    ordering = ("-created_at",)
+    fields = ("created_at", "endpoint", "method", "path", "status", "duration", "error", "user_id")
+    readonly_fields = fields
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    duration = duration_display(EndpointLog, "duration_ms", unit=0.001, description=_("duration"))

@@ -7,22 +7,34 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core.admin_display import (
+    RecordAdminMixin,
+    duration_display,
+    elapsed_display,
+    errors_display,
+    json_display,
+)
 from agnost_django.queues import services
 from agnost_django.queues.models import QueueMessage
 
 
 @admin.register(QueueMessage)
-class QueueMessageAdmin(admin.ModelAdmin):
+class QueueMessageAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ("id", "queue_name", "status", "attempts", "max_attempts", "submitted_at", "started_at",
-                    "completed_at")
+                    "completed_at", "took")
     list_filter = ("status", "queue_name")
     search_fields = ("id", "queue_name")
-    readonly_fields = [field.name for field in QueueMessage._meta.fields]
+    ordering = ("-submitted_at",)
+    fields = ("id", "queue_name", "status", "attempts", "max_attempts", "delivery", "delay_display", "run_after",
+              "submitted_at", "dispatched_at", "started_at", "completed_at", "took", "lease_until", "worker",
+              "payload_display", "error_list")
+    readonly_fields = fields
     actions = ("requeue",)
     date_hierarchy = "submitted_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    payload_display = json_display(QueueMessage, "payload")
+    error_list = errors_display(QueueMessage)
+    delay_display = duration_display(QueueMessage, "delay", description=_("delay"))
+    took = elapsed_display("started_at", "completed_at", description=_("took"))
 
     @admin.action(description=_("Requeue (a fresh set of attempts, now)"))
     def requeue(self, request, queryset):

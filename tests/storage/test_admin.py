@@ -57,7 +57,13 @@ def page_of(response) -> str:
 
 
 def download_links(page: str) -> list[str]:
+    """The signed links (``/_storage/<id>?token=``) of a page."""
     return [html.unescape(href) for href in re.findall(r'href="(/_storage/[^"]+)"', page)]
+
+
+def admin_downloads(page: str) -> list[str]:
+    """The links of a page to the staff-only content view."""
+    return [html.unescape(href) for href in re.findall(r'href="(/admin/agnost_storage/storedfile/[^"]+/content/[^"]*)"', page)]
 
 
 def form_data(bucket: Bucket, *, name: str = "", is_public: bool = False, tags: str = "[]", **extra) -> dict:
@@ -79,9 +85,9 @@ def test_changelists_show_sizes_and_download_links(admin, photos):
     files = page_of(admin.get(FILES))
     assert "small.txt" in files and "big.bin" in files
     assert "1.0\xa0KB" in files and "3.0\xa0MB" in files
-    links = download_links(files)
-    assert len(links) == 2
-    assert any(link.startswith(f"/_storage/{small.pk}?token=") for link in links)
+    links = admin_downloads(files)
+    assert len(links) == 2 and download_links(files) == []  # no signed link in the list
+    assert f"{FILES}{small.pk}/content/?download=1" in links
     # An empty bucket shows 0 bytes, and the search finds buckets by name.
     agnost.storage().create_bucket("empty").unwrap()
     found = page_of(admin.get(BUCKETS, {"q": "empt"}))
@@ -289,7 +295,7 @@ def test_delete_files_in_the_admin_frees_their_bytes(admin, photos, backend_keys
 
 def test_download_link_serves_a_private_file_to_anyone_holding_it(admin, photos):
     file = upload("photos", "secret.txt", b"top secret", is_public=False)
-    (link,) = download_links(page_of(admin.get(FILES)))
+    (link,) = download_links(page_of(admin.get(f"{FILES}{file.pk}/change/")))
     anonymous = Client()
     response = anonymous.get(link)
     assert response.status_code == 200
@@ -298,5 +304,54 @@ def test_download_link_serves_a_private_file_to_anyone_holding_it(admin, photos)
     without_token = anonymous.get(link.split("?")[0])
     assert without_token.status_code == 403
     assert without_token.json()["errors"][0]["code"] == "not_public"
-    (link,) = download_links(page_of(admin.get(f"{FILES}{file.pk}/change/")))
-    assert b"".join(anonymous.get(link).streaming_content) == b"top secret"
+
+
+# -- previews and the staff-only content view ------------------------------------------------
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d0f1b40000000049454e44ae426082")
+
+
+def test_an_image_has_a_preview_and_both_stream_from_the_backend(admin, photos):
+    image = upload("photos", "pics/dot.png", PNG, is_public=False)
+    text = upload("photos", "notes.txt", b"just text")
+    listing = page_of(admin.get(FILES))
+    content = f"{FILES}{image.pk}/content/"
+    assert f'<img class="agnost-thumb" src="{content}"' in listing
+    assert f"{FILES}{text.pk}/content/\"" not in listing  # no thumbnail for text
+    page = page_of(admin.get(f"{FILES}{image.pk}/change/"))
+    assert f'<img class="agnost-preview" src="{content}"' in page
+    assert f'href="{content}?download=1"' in page
+    inline = admin.get(content)
+    assert inline.status_code == 200 and b"".join(inline.streaming_content) == PNG
+    assert inline["Content-Type"] == "image/png" and inline["Content-Disposition"].startswith("inline")
+    assert {"private", "no-store"} <= set(inline["Cache-Control"].split(", ")) and inline["X-Content-Type-Options"] == "nosniff"
+    download = admin.get(f"{content}?download=1")
+    assert download["Content-Disposition"] == 'attachment; filename="dot.png"'
+    # A non-image has the download link only, and is always an attachment.
+    page = page_of(admin.get(f"{FILES}{text.pk}/change/"))
+    assert "agnost-preview" not in page and f'href="{FILES}{text.pk}/content/?download=1"' in page
+    assert admin.get(f"{FILES}{text.pk}/content/")["Content-Disposition"].startswith("attachment")
+
+
+def test_active_content_is_never_previewed_nor_served_as_itself(admin, photos):
+    svg = upload("photos", "x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    assert "agnost-preview" not in page_of(admin.get(f"{FILES}{svg.pk}/change/"))
+    response = admin.get(f"{FILES}{svg.pk}/content/")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_content_view_is_for_staff_who_may_view_files(client, user_factory, photos):
+    from django.contrib.auth.models import Permission
+
+    image = upload("photos", "dot.png", PNG)
+    url = f"{FILES}{image.pk}/content/"
+    assert Client().get(url).status_code == 302  # to the admin login
+    client.force_login(user_factory(is_staff=True))
+    assert client.get(url).status_code == 403
+    user = user_factory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_storedfile"))
+    client.force_login(user)
+    assert client.get(url).status_code == 200
+    assert client.get(f"{FILES}00000000-0000-0000-0000-000000000000/content/").status_code == 404
