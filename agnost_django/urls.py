@@ -2,8 +2,8 @@
 
 It mounts the client REST API of every *installed* agnost app under ``/_api/rest/v1/``
 (routes without trailing slashes, as the altogic client calls them), the API root at
-``/_api/rest/v1``, the OpenAPI schema at ``/_api/schema`` and its browsable docs at
-``/_api/docs``. The admin and ``rest_framework.urls`` stay the host's.
+``/_api/rest/v1``, the OpenAPI schema at ``/_api/schema``, its browsable docs at
+``/_api/docs`` and the admin console's pages at ``/_console/``. The admin and ``rest_framework.urls`` stay the host's.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def installed_modules() -> list[Module]:
 
 urlpatterns = [
     path(API_PREFIX.rstrip("/"), APIRootView.as_view(), name="agnost-api-root"),
+    path("", include("agnost_django.core.console_urls")),  # the admin console's pages
     *(path(API_PREFIX, include(f"{module.app}.urls")) for module in installed_modules()),
     *(path(module.browser_urls[0], include(module.browser_urls[1]))
       for module in installed_modules() if module.browser_urls),

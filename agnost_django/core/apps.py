@@ -22,6 +22,7 @@ class CoreConfig(AppConfig):
             from agnost_django.core import admin_site
 
             admin_site.apply()  # the user model or django-q2 may have registered after our admin.py
+        _open_admin_on_overview()
         if apps.is_installed("django_q"):  # the job runs' worker loop, in every django-q2 worker
             from django_q.signals import post_spawn
 
@@ -50,3 +51,16 @@ def _forget_inherited_connections() -> None:
     except ImportError:  # psycopg is not installed
         return
     DatabaseWrapper._connection_pools = {}
+
+
+def _open_admin_on_overview() -> None:
+    """The default admin site's index shows the console overview above Django's app list
+    (turned off at render time by ``AGNOST_CORE_ADMIN_OVERVIEW = False``). A site that has its
+    own ``index_template`` keeps it, and can ``{% load agnost_admin_console %}{% agnost_overview %}``."""
+    from django.apps import apps
+
+    if apps.is_installed("django.contrib.admin"):
+        from django.contrib import admin
+
+        if admin.site.index_template is None:
+            admin.site.index_template = "agnost_core/admin/index.html"

@@ -166,5 +166,17 @@ class CoreSettings(AppSettings):
         still beats (a handler stuck past django-q2's timeout)."""
         return self._get("JOB_LEASE_GRACE", 30)
 
+    @property
+    def ENV_URL(self) -> str | None:
+        """The envUrl the admin console tells clients to use; ``None``: the scheme and host the
+        admin was opened on."""
+        return self._get("ENV_URL", None)
+
+    @property
+    def ADMIN_OVERVIEW(self) -> bool:
+        """Whether the admin's index opens on the console overview (modules, health, counts,
+        last errors); off: Django's plain index. Only set when the site has no ``index_template``."""
+        return self._get("ADMIN_OVERVIEW", True)
+
 
 core_settings = CoreSettings()
