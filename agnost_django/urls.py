@@ -45,7 +45,7 @@ def installed_modules() -> list[Module]:
 
 
 urlpatterns = [
-    path(API_PREFIX.rstrip("/"), APIRootView.as_view(), name="agnost-api-root"),
+    path(API_PREFIX.rstrip("/"), APIRootView.as_view(modules=installed_modules), name="agnost-api-root"),
     path("", include("agnost_django.core.console_urls")),  # the admin console's pages
     *(path(API_PREFIX, include(f"{module.app}.urls")) for module in installed_modules()),
     *(path(module.browser_urls[0], include(module.browser_urls[1]))

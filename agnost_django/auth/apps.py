@@ -14,3 +14,9 @@ class AuthConfig(AppConfig):
         from agnost_django.auth import checks, session_cache  # noqa: F401 (registers checks)
 
         session_cache.connect()
+
+    def agnost_session_user(self, token: str):
+        """Core's caller contract (:func:`agnost_django.core.callers.session_user`)."""
+        from agnost_django.auth.services import session_user
+
+        return session_user(token)

@@ -2,8 +2,9 @@
 
 ``SessionTokenAuthentication`` reads the ``Session`` header, else the ``session_token``
 cookie. It never fails a request by itself (routes that do not need a session ignore a
-bad token, spec 2.4); :class:`~agnost_django.auth.permissions.IsSignedIn` turns a missing
-or bad token into ``missing_session_token`` / ``invalid_session_token``.
+bad token, spec 2.4): it notes on the request what it found (core's caller contract,
+:mod:`agnost_django.core.callers`), and :class:`~agnost_django.core.callers.IsSignedIn` turns a
+missing or bad token into ``missing_session_token`` / ``invalid_session_token``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from rest_framework.authentication import BaseAuthentication
 
 from agnost_django.auth.sessions import find_session
+from agnost_django.core import callers
 
 HEADER = "Session"
 COOKIE = "session_token"
@@ -24,15 +26,14 @@ class SessionTokenAuthentication(BaseAuthentication):
     def authenticate(self, request):
         token = self.get_token(request)
         django_request = request._request
-        django_request.agnost_session_problem = "missing"
+        callers.mark_not_signed_in(django_request, callers.MISSING)
         if not token:
             return None
         session = find_session(token)
         if session is None:
-            django_request.agnost_session_problem = "invalid"
+            callers.mark_not_signed_in(django_request, callers.INVALID)
             return None
-        django_request.agnost_session_problem = None
-        django_request.agnost_session_token = token
+        callers.mark_signed_in(django_request, token)
         return (session.user, session)
 
     def authenticate_header(self, request) -> str:

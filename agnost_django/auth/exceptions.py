@@ -7,6 +7,7 @@ from enum import Enum
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
+from agnost_django.core.callers import InvalidSessionToken, MissingSessionToken  # noqa: F401 (core's contract)
 from agnost_django.core.exceptions import AgnostAPIError
 
 
@@ -49,12 +50,6 @@ def _error(name: str, http_status: int, code: AuthErrorCode, detail: str, doc: s
 
 
 S = status
-MissingSessionToken = _error("MissingSessionToken", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.MISSING_SESSION_TOKEN,
-                             _("This request needs a session: send the Session header."),
-                             "No session token on a route that needs one (401; the client signs out).")
-InvalidSessionToken = _error("InvalidSessionToken", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.INVALID_SESSION_TOKEN,
-                             _("The session is not valid or has expired."),
-                             "Unknown, revoked or expired session, or inactive user (401; the client signs out).")
 NotAllowed = _error("NotAllowed", S.HTTP_403_FORBIDDEN, AuthErrorCode.NOT_ALLOWED,
                     _("This authentication method is disabled."), "The auth method is switched off (403).")
 EmailNotUnique = _error("EmailNotUnique", S.HTTP_400_BAD_REQUEST, AuthErrorCode.EMAIL_NOT_UNIQUE,

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agnost_django.core.origins import matches, normalise_origin
+from agnost_django.core.origin_patterns import matches, normalise_origin
 
 # The modules a key's allowed operations may name (``cache`` or ``cache.increment``).
 MODULES = ("auth", "db", "storage", "endpoint", "queue", "task", "cache", "realtime")

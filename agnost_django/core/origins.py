@@ -14,7 +14,7 @@ import time
 from asgiref.sync import sync_to_async
 
 from agnost_django.core import keycache
-
+from agnost_django.core.origin_patterns import matches, normalise_origin
 ORIGINS_KEY = "agnost:core:key-origins"
 
 # (key hash, origin patterns, expiry as a UNIX time or None) of every active key that lists
@@ -33,19 +33,6 @@ def _load() -> Entries:
 
 def entries() -> Entries:
     return keycache.cached(ORIGINS_KEY, _load)
-
-
-def normalise_origin(origin: str) -> str:
-    return origin.strip().lower().rstrip("/")
-
-
-def matches(pattern: str, origin: str) -> bool:
-    """``https://*.example.com`` matches every subdomain (not the bare domain); a bare ``*``
-    (refused: it would open CORS with credentials to every site) matches nothing."""
-    if pattern == origin:
-        return True
-    scheme, wildcard, host = pattern.partition("://*.")
-    return bool(wildcard) and origin.startswith(scheme + "://") and origin.endswith("." + host)
 
 
 def allowed(origin: str, secret: str | None = None) -> bool:

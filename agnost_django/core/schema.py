@@ -5,7 +5,7 @@ requires and answers:
 
 * security: the ``X-Client-Key`` header on every operation (scheme ``clientKey``), with the
   ``Session`` header (scheme ``session``) required where a permission of the view has
-  ``requires_session = True`` (auth's ``IsSignedIn``) and optional elsewhere; staff signed in
+  ``requires_session = True`` (``IsSignedIn`` of :mod:`.callers`) and optional elsewhere; staff signed in
   to the admin (scheme ``adminSession``, the ``sessionid`` cookie) as an alternative to the
   key, for the browsable API, while ``AGNOST_CORE_STAFF_BROWSABLE_API`` is on;
 * error responses: the ``{"errors": [{origin, code, message, details?}]}`` envelope

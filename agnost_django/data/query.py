@@ -247,12 +247,10 @@ class Lookups:
         return ComplexLookup(name, site.get(model_name), expression, f"_lk{index}")
 
     def apply(self, queryset: models.QuerySet, user: Any = None) -> models.QuerySet:
-        from agnost_django.data.services import queryset as scoped
-
         if self.fields:
             queryset = queryset.select_related(*self.fields)
         for lookup in self.complex:
-            candidates = scoped(lookup.resource, "read", user)
+            candidates = lookup.resource.queryset("read", user)
             condition = compile_filter(lookup.expression, ComplexLookupResolver(self.outer, lookup.resource))
             lookup.candidates = candidates.filter(condition).order_by("pk")
             queryset = queryset.annotate(**{lookup.alias: models.Subquery(lookup.candidates.values("pk")[:1])})
@@ -260,11 +258,9 @@ class Lookups:
 
     def load(self, objects: list[models.Model], user: Any = None) -> None:
         """Fetch the complex lookups' objects for a page of results (one query each)."""
-        from agnost_django.data.services import queryset as scoped
-
         for lookup in self.complex:
             ids = {getattr(obj, lookup.alias) for obj in objects} - {None}
-            found = scoped(lookup.resource, "read", user).in_bulk(ids) if ids else {}
+            found = lookup.resource.queryset("read", user).in_bulk(ids) if ids else {}
             self.loaded[lookup.name] = found
 
 

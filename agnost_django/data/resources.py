@@ -25,6 +25,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from agnost_django.core.callers import require_session
 from agnost_django.data import exceptions
 
 RULE_NAMES = ("anyone", "signed_in", "owner", "staff")
@@ -113,6 +114,10 @@ class Resource:
     def rule(self, operation: str) -> Any:
         return self.rules.get(operation, "staff")
 
+    def queryset(self, operation: str, user: Any) -> models.QuerySet:
+        """The objects on the resource's database that ``user`` may ``operation``."""
+        return self.scope(operation, self.model._default_manager.using(self.database).all(), user)
+
     def scope(self, operation: str, queryset: models.QuerySet, user: Any) -> models.QuerySet:
         """``queryset`` narrowed to what ``user`` may ``operation``; raises when nothing is."""
         if user is SYSTEM:
@@ -122,15 +127,15 @@ class Resource:
         if rule == "anyone":
             return queryset
         if rule == "signed_in":
-            _require_session(signed_in)
+            require_session(signed_in)
             return queryset
         if rule == "owner":
-            _require_session(signed_in)
+            require_session(signed_in)
             return queryset.filter(**{self.owner_field: user})
         if rule == "staff":
             if signed_in and user.is_staff:
                 return queryset
-            _require_session(signed_in)
+            require_session(signed_in)
             raise exceptions.AccessDenied()
         if callable(rule):
             verdict = rule(user)
@@ -140,11 +145,3 @@ class Resource:
                 return queryset
             raise exceptions.AccessDenied()
         raise exceptions.AccessDenied()
-
-
-def _require_session(signed_in: bool) -> None:
-    # Only exception classes: importable whether or not the auth app is installed.
-    from agnost_django.auth.exceptions import MissingSessionToken
-
-    if not signed_in:
-        raise MissingSessionToken()

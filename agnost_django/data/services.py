@@ -3,12 +3,13 @@
 Each function takes the resource (an exposed model), the caller (``user``, ``None`` for
 anonymous) and the client's arguments; access rules narrow every queryset. Writes run in a
 transaction on the resource's database and send ``object_*`` signals after it commits.
+Other apps use this module (and :mod:`.signals`) only: :func:`serialize` gives them an
+object's client JSON (realtime publishes it with ``object_created``).
 """
 
 from __future__ import annotations
 
 import copy
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_i
 from agnost_django.core.expressions import compile_filter, compile_value
 from agnost_django.data import exceptions, returning, signals
 from agnost_django.data.conf import data_settings
+from agnost_django.data.inputs import decimal_input
 from agnost_django.data.query import (
     Lookups, Query, ResourceFieldResolver, apply_filter, apply_sort, count_info, count_matches,
     page_bounds, parse_query, resolve_path, serialize,
@@ -61,14 +63,6 @@ def _field_errors(resource: Resource, exc: ValidationError) -> FieldErrors:
     return FieldErrors(items)
 
 
-def decimal_input(model_field: models.Field, value: Any) -> Any:
-    """A JSON number for a DecimalField, taken at its shortest decimal form (19.9, not the
-    binary float 19.899999...)."""
-    if isinstance(model_field, models.DecimalField) and isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
-
 def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ValidationFailed("values must be an object.", details={"field": "values"})
@@ -96,8 +90,7 @@ def _save(resource: Resource, obj: models.Model) -> None:
 
 
 def queryset(resource: Resource, operation: str, user: Any) -> models.QuerySet:
-    qs = resource.model._default_manager.using(resource.database).all()
-    return resource.scope(operation, qs, user)
+    return resource.queryset(operation, user)
 
 
 def _new(resource: Resource, values: Any, user: Any, **extra: Any) -> models.Model:

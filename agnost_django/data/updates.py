@@ -9,6 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest, Least
 
 from agnost_django.data import exceptions
+from agnost_django.data.inputs import decimal_input
 from agnost_django.data.jsonlist import list_update
 from agnost_django.data.resources import Resource
 
@@ -43,8 +44,6 @@ def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
         column = field.attname
         value = instruction.get("value")
         if kind == "set":
-            from agnost_django.data.services import decimal_input
-
             result[column] = field.to_python(decimal_input(field, value)) if value is not None else None
         elif kind == "unset":
             if not field.null:

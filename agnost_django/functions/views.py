@@ -21,6 +21,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostAPIView
+from agnost_django.core.callers import require_signed_in
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError
 from agnost_django.core.parsers import LimitedJSONParser
@@ -108,9 +109,7 @@ class EndpointView(AgnostAPIView):
                 request.headers.get(core_settings.CLIENT_KEY_HEADER), operation=f"endpoint.{entry.name}",
                 origin=request_origin(request))
         if row.session_required:
-            from agnost_django.auth.permissions import IsSignedIn  # session_required needs the auth app
-
-            IsSignedIn().has_permission(request, self)
+            require_signed_in(request)
 
         def handler(req):
             return self.run_handler(entry, req, params, row.timeout)

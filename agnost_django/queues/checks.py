@@ -16,9 +16,9 @@ def check_q_cluster(app_configs=None, **kwargs):
     problems = []
     timeouts = [entry.timeout for entry in queues]
     if apps.is_installed("agnost_django.schedules"):
-        from agnost_django.schedules.registry import tasks
+        from agnost_django.schedules import services as schedules
 
-        timeouts += [entry.timeout for entry in tasks]
+        timeouts += schedules.task_timeouts()
     longest = max(timeouts, default=0)
     retry = conf.get("retry", 60)
     if longest and retry <= longest:

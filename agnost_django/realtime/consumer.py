@@ -390,16 +390,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
 
 def _session_user(token: Any):
-    """The user of a handshake's session token (without the auth module, tokens are ignored)."""
-    from django.apps import apps
+    """The user of a handshake's session token (without an app keeping sessions, tokens are ignored)."""
+    from agnost_django.core.callers import session_user
 
-    from agnost_django.auth.exceptions import InvalidSessionToken  # exception classes only
-
-    if not apps.is_installed("agnost_django.auth"):
-        return None
-    from agnost_django.auth.sessions import find_session
-
-    session = find_session(token) if isinstance(token, str) else None
-    if session is None:
-        raise InvalidSessionToken()
-    return session.user
+    return session_user(token)

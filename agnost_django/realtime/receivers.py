@@ -26,8 +26,7 @@ def _later(function, *args) -> None:
 
 if apps.is_installed("agnost_django.auth"):
     from agnost_django.auth import signals as auth_signals
-    from agnost_django.auth.sessions import session_payload
-    from agnost_django.auth.users import user_payload
+    from agnost_django.auth.services import session_payload, user_payload
 
     def _user_event(event: str, user, session=None) -> None:
         _later(lambda: services.send_to_user(
@@ -57,7 +56,7 @@ if apps.is_installed("agnost_django.auth"):
 
 if apps.is_installed("agnost_django.data"):
     from agnost_django.data import signals as data_signals
-    from agnost_django.data.query import serialize
+    from agnost_django.data.services import serialize
 
     def _publish(resource, event: str, message) -> None:
         try:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.callers import MissingSessionToken
 from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.schema import error_responses
 from agnost_django.realtime import names, services
@@ -46,8 +47,6 @@ class RealtimeViewSet(AgnostViewSet):
         user = request.user if request.user.is_authenticated else None
         if not get_adapter().can_see_members(user, channel):
             if user is None:
-                from agnost_django.auth.exceptions import MissingSessionToken  # exception classes only
-
                 raise MissingSessionToken()
             raise ChannelNotAllowed(details={"channel": channel})
         return Response(services.get_members(channel))

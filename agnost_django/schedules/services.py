@@ -34,6 +34,11 @@ Status = TaskRun.Status
 PREFIX = "agnost:"
 
 
+def task_timeouts() -> list[int]:
+    """Every registered task's timeout in seconds (the queues module checks Q_CLUSTER against them)."""
+    return [entry.timeout for entry in tasks]
+
+
 def get_task(name: Any):
     if not isinstance(name, str) or not name:
         raise TaskNotFound(details={"task": name if isinstance(name, str) else None})

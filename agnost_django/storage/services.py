@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from agnost_django.core.callers import MissingSessionToken
 from agnost_django.storage import blobs, listing, signals
 from agnost_django.storage.adapter import SYSTEM, get_adapter, signed_in
 from agnost_django.storage.conf import storage_settings
@@ -61,8 +62,6 @@ def require(allowed: bool, user: Any) -> None:
     if user is SYSTEM or allowed:
         return
     if not signed_in(user):
-        from agnost_django.auth.exceptions import MissingSessionToken  # exception classes only
-
         raise MissingSessionToken()
     raise NotAllowed()
 

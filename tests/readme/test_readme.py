@@ -63,7 +63,7 @@ EXAMPLES = [
     "client-side", "server-library", "auth-client", "auth-server", "data-client", "data-server",
     "storage-server", "storage-client", "realtime-client", "realtime-server",
     "endpoints-hooks", "endpoints-client", "queues-hooks", "queues-server", "queues-client",
-    "tasks-hooks", "tasks-server", "tasks-client", "cache-server",
+    "tasks-hooks", "tasks-server", "tasks-client", "cache-server", "caller-contract",
 ]
 
 ENV_URL_LITERAL = '"http://realtime.agnost.app.localhost:8000"'
@@ -84,6 +84,7 @@ PYTHON_CHECKS = {
         'keys = cache.list_keys("user:*").data\n'
         'assert keys == [{"key": "user:42", "value": {"name": "Ada"}}], keys'
     ),
+    "caller-contract": 'assert code == "invalid_session_token", code',
 }
 JS_CHECKS = {
     "client-side": "__assert.deepEqual(data, { text: 'hello' });",

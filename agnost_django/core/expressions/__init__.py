@@ -74,11 +74,11 @@ def compile_filter(text_or_node: str | ast.Node, resolver: FieldResolver) -> Q:
     if isinstance(text_or_node, str) and not text_or_node.strip():
         return Q()
     node, source = _tree(text_or_node)
-    return Compiler(resolver, source).filter(node)
+    return Compiler(resolver, source, FUNCTIONS, UNSUPPORTED).filter(node)
 
 
 def compile_value(text_or_node: str | ast.Node, resolver: FieldResolver) -> Expression:
     """An ORM expression (``output_field`` set) computing the expression's value; a
     condition becomes a boolean value."""
     node, source = _tree(text_or_node)
-    return Compiler(resolver, source).value(node)
+    return Compiler(resolver, source, FUNCTIONS, UNSUPPORTED).value(node)

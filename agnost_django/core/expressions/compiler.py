@@ -70,36 +70,26 @@ Functions
     implemented is ``unsupported_function`` (501); anything else ``invalid_function``.
 """
 
+
 from __future__ import annotations
 
 import datetime
-import re
-from dataclasses import dataclass, replace
-from decimal import (
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-)
+from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     BooleanField,
     Case,
-    DateField,
-    DateTimeField,
     DecimalField,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
-    JSONField,
     Lookup,
     Q,
     TextField,
-    TimeField,
     Value,
     When,
 )
@@ -113,7 +103,6 @@ from django.db.models.lookups import (
     LessThan,
     LessThanOrEqual,
 )
-from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from agnost_django.core.exceptions import (
     AgnostAPIError,
@@ -124,23 +113,50 @@ from agnost_django.core.exceptions import (
 )
 
 from . import ast
-from .lexer import MAX_NUMBER, MIN_NUMBER
+from .literals import (
+    format_number,
+    parse_date_text,
+    parse_datetime_text,
+    parse_number,
+    parse_time_text,
+    to_int_if_exact,
+)
+from .operands import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DEC,
+    DECIMALS,
+    FLOAT,
+    INT,
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    LIST,
+    NULL,
+    NUMERIC,
+    OTHER,
+    TEMPORAL,
+    TEXT,
+    TIME,
+    UTC,
+    Cond,
+    Operand,
+    arithmetic_kind,
+    constant,
+    field_kind,
+    null,
+    output_field,
+    truth,
+)
 from .sql import Arithmetic, ToNumeric
 
 if TYPE_CHECKING:
-    from django.db.models import Expression, Field
+    from collections.abc import Collection, Mapping
+
+    from django.db.models import Expression
 
     from .resolvers import FieldResolver
-
-UTC = datetime.UTC
-
-INT, DEC, FLOAT = "integer", "decimal", "number"
-TEXT, BOOL, DATETIME, DATE, TIME = "text", "boolean", "datetime", "date", "time"
-JSON, OTHER, NULL, LIST = "JSON", "value", "null", "list"
-NUMERIC = frozenset({INT, DEC, FLOAT})
-TEMPORAL = frozenset({DATETIME, DATE, TIME})
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 #: Bounds on the SQL a (sub-)expression may produce: nesting, in the units of
 #: :func:`_weight` (SQLite's parser stack overflows past roughly 30 nested function calls),
@@ -148,23 +164,6 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 SQL_DEPTH_BUDGET = 80
 SQL_SIZE_BUDGET = 20_000
 
-#: Folding context: 34 significant digits; overflow and invalid operations raise.
-DECIMALS = Context(prec=34, traps=[InvalidOperation, DivisionByZero, Overflow])
-
-_FIELD_KINDS = {
-    "DecimalField": DEC,
-    "FloatField": FLOAT,
-    "CharField": TEXT,
-    "TextField": TEXT,
-    "SlugField": TEXT,
-    "FileField": TEXT,
-    "FilePathField": TEXT,
-    "BooleanField": BOOL,
-    "DateTimeField": DATETIME,
-    "DateField": DATE,
-    "TimeField": TIME,
-    "JSONField": JSON,
-}
 _LOOKUPS = {
     "==": Exact,
     "!=": Exact,
@@ -174,144 +173,21 @@ _LOOKUPS = {
     ">=": GreaterThanOrEqual,
 }
 FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_NUMBER_TEXT = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
-_NOT_CONSTANT = object()
-
-
-def field_kind(field: Field) -> str:
-    """The kind of a model field (see the module docstring)."""
-    internal = field.get_internal_type()
-    if internal.endswith(("IntegerField", "AutoField")):
-        return INT
-    return _FIELD_KINDS.get(internal, OTHER)
-
-
-def output_field(kind: str) -> Field:
-    """A fresh ORM field for values of ``kind``."""
-    return {
-        INT: IntegerField,
-        DEC: DecimalField,
-        FLOAT: FloatField,
-        BOOL: BooleanField,
-        DATETIME: DateTimeField,
-        DATE: DateField,
-        TIME: TimeField,
-        JSON: JSONField,
-    }.get(kind, TextField)()
-
-
-@dataclass(frozen=True, slots=True)
-class Operand:
-    """A compiled value: an ORM expression, or a Python constant (``value``)."""
-
-    kind: str
-    node: ast.Node
-    expr: Any = None
-    value: Any = _NOT_CONSTANT
-    nullable: bool = False
-    field: Any = None  # the model field when the operand is a bare field reference
-    label: str = ""
-    items: tuple[Operand, ...] = ()  # a list literal's items
-    parts: tuple[Operand, ...] = ()  # the pieces of a text concatenation (kept flat)
-    is_item: bool = False  # the list item ``this`` inside ANYITEMTRUE/ALLITEMSTRUE
-
-    @property
-    def constant(self) -> bool:
-        return self.value is not _NOT_CONSTANT
-
-
-@dataclass(frozen=True, slots=True)
-class Cond:
-    """A compiled two-valued condition; ``value`` is set when it is a constant."""
-
-    q: Q
-    node: ast.Node
-    value: bool | None = None
-
-
-def constant(node: ast.Node, kind: str, value: Any) -> Operand:
-    return Operand(kind, node, value=value, nullable=value is None)
-
-
-def null(node: ast.Node) -> Operand:
-    return Operand(NULL, node, value=None, nullable=True)
-
-
-def truth(node: ast.Node, value: bool) -> Cond:
-    return Cond(Q(Value(bool(value), output_field=BooleanField())), node, bool(value))
-
-
-def format_number(value: int | Decimal) -> str:
-    """A number as JavaScript would print it (``150``, ``2.5``, ``1e+21``)."""
-    if isinstance(value, int):
-        return str(value)
-    if value == value.to_integral_value() and abs(value) < Decimal("1e21"):
-        return str(int(value))
-    normal = value.normalize(DECIMALS)
-    if -7 <= normal.adjusted() < 21:
-        return format(normal, "f")
-    return str(normal).replace("E", "e")
-
-
-def to_int_if_exact(value: Decimal) -> int | Decimal:
-    if value == value.to_integral_value() and INT64_MIN <= value <= INT64_MAX:
-        return int(value)
-    return value
-
-
-def parse_number(text: str) -> int | Decimal | None:
-    """The number spelled by ``text`` (within the literal range), else None."""
-    if not _NUMBER_TEXT.fullmatch(text):
-        return None
-    value = Decimal(text.strip())
-    if value and not (MIN_NUMBER <= abs(value) < MAX_NUMBER):
-        return None
-    if any(mark in text for mark in ".eE"):
-        return value
-    return int(value)
-
-
-def parse_datetime_text(text: str) -> datetime.datetime | None:
-    """An aware datetime from ISO 8601 text (date alone = midnight UTC; no offset = UTC)."""
-    text = text.strip()
-    try:
-        value = parse_datetime(text)
-        if value is None:
-            day = parse_date(text)
-            if day is None:
-                return None
-            value = datetime.datetime.combine(day, datetime.time())
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def parse_date_text(text: str) -> datetime.date | None:
-    try:
-        day = parse_date(text.strip())
-    except (ValueError, TypeError):
-        return None
-    if day is not None:
-        return day
-    value = parse_datetime_text(text)
-    return value.date() if value else None
-
-
-def parse_time_text(text: str) -> datetime.time | None:
-    try:
-        return parse_time(text.strip())
-    except (ValueError, TypeError):
-        return None
 
 
 class Compiler:
-    """Compiles one expression tree; ``source`` is the text error details quote."""
+    """Compiles one expression tree; ``source`` is the text error details quote.
 
-    def __init__(self, resolver: FieldResolver, source: str) -> None:
+    ``functions`` maps upper-case names to the functions a call may use (the table of
+    :mod:`.functions`, handed in so that it can build on this module); ``unsupported``
+    names the known functions that answer ``unsupported_function``."""
+
+    def __init__(self, resolver: FieldResolver, source: str, functions: Mapping[str, Any],
+                 unsupported: Collection[str] = frozenset()) -> None:
         self.resolver = resolver
         self.source = source
+        self.functions = functions
+        self.unsupported = unsupported
         self._costs: dict[int, tuple[Any, tuple[int, int]]] = {}
         #: Inside the condition of ANYITEMTRUE/ALLITEMSTRUE: the function's name and the
         #: operand ``this`` stands for (see :mod:`.functions`).
@@ -892,11 +768,9 @@ class Compiler:
     # -- functions -------------------------------------------------------------------------
 
     def call(self, node: ast.Call) -> Operand | Cond:
-        from .functions import FUNCTIONS, UNSUPPORTED
-
-        function = FUNCTIONS.get(node.name)
+        function = self.functions.get(node.name)
         if function is None:
-            if node.name in UNSUPPORTED:
+            if node.name in self.unsupported:
                 raise self.error(
                     node, f"the function {node.name} is not supported", UnsupportedFunction,
                     function=node.name,
@@ -914,6 +788,7 @@ class Compiler:
         return function.handler(self, node, args)
 
 
+
 def _weight(built: Any) -> int:
     """Parser-stack slots (SQLite's is about 100 deep) one level of ``built`` may use."""
     if isinstance(built, Q):
@@ -926,11 +801,3 @@ def _weight(built: Any) -> int:
         return 4
     return 1
 
-
-def arithmetic_kind(op: str, kinds: list[str]) -> str:
-    """The kind of ``a <op> b``: float wins, then decimal; ``/`` never stays integer."""
-    if FLOAT in kinds:
-        return FLOAT
-    if DEC in kinds or op == "/":
-        return DEC
-    return INT

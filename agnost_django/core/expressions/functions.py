@@ -90,7 +90,9 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In,
 from agnost_django.core.exceptions import InvalidExpression
 
 from . import ast
-from .compiler import (
+from .compiler import Compiler
+from .literals import format_number, parse_datetime_text, to_int_if_exact
+from .operands import (
     BOOL,
     DATE,
     DATETIME,
@@ -106,16 +108,12 @@ from .compiler import (
     TEXT,
     TIME,
     UTC,
-    Compiler,
     Cond,
     Operand,
     arithmetic_kind,
     constant,
-    format_number,
     null,
     output_field,
-    parse_datetime_text,
-    to_int_if_exact,
     truth,
 )
 from .sql import (
