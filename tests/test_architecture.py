@@ -26,17 +26,6 @@ import agnost_django
 PACKAGE = "agnost_django"
 PUBLIC = ("services", "signals")  # besides the package itself
 
-# Deliverable 1 of #18 (core knows every module by name) is still open: core names these
-# apps. Whoever makes the apps contribute their parts deletes these pairs (and this list):
-# test_allow_list_is_current fails as soon as a pair is no longer found.
-KNOWN_CORE_NAMING = {
-    ("agnost_django.core.conf", "agnost_django.auth"),  # is_installed(...) for the default
-    ("agnost_django.core.conf", "agnost_django.auth.authentication.SessionTokenAuthentication"),
-    ("agnost_django.core.facade", "agnost_django.functions"),  # agnost.endpoint(): is_installed
-    ("agnost_django.core.facade", "agnost_django.functions.facade"),  # and import_module
-}
-
-
 class Graph:
     """Modules of a package and what each imports or names (edges to dotted names)."""
 
@@ -165,12 +154,8 @@ def test_no_import_circles(graph):
 
 
 def test_core_names_no_other_app(graph):
-    assert graph.core_naming_apps() - KNOWN_CORE_NAMING == set()
-
-
-def test_allow_list_is_current(graph):
-    """A pair that is gone must leave the list (so the list only ever shrinks)."""
-    assert KNOWN_CORE_NAMING - graph.core_naming_apps() == set()
+    """The modules contribute their parts through their AppConfigs (core/modules.py)."""
+    assert graph.core_naming_apps() == set()
 
 
 def test_apps_use_only_services_signals_and_package_of_each_other(graph):

@@ -93,11 +93,11 @@ class CoreSettings(AppSettings):
     @property
     def AUTHENTICATION_CLASSES(self) -> list[type]:
         """DRF authentication classes of every agnost view (dotted paths)."""
-        from django.apps import apps
+        from agnost_django.core import modules
 
         default = ["agnost_django.core.authentication.StaffSessionAuthentication"]
-        if apps.is_installed("agnost_django.auth"):
-            default.append("agnost_django.auth.authentication.SessionTokenAuthentication")
+        for config in modules.installed():  # auth's session tokens
+            default += [path for path in config.authentication_classes if path not in default]
         return self._import_list("AUTHENTICATION_CLASSES", default)
 
     @property

@@ -10,10 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core import modules
 from agnost_django.core.origin_patterns import matches, normalise_origin
 
-# The modules a key's allowed operations may name (``cache`` or ``cache.increment``).
-MODULES = ("auth", "db", "storage", "endpoint", "queue", "task", "cache", "realtime")
 _OPERATION_RE = re.compile(r"^(\*|(?P<module>[a-z]+)(\.[a-z][a-z0-9_-]*)?)$")
 _ORIGIN_RE = re.compile(r"^https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?$")
 
@@ -88,15 +87,17 @@ class ClientKey(models.Model):
         else:
             self.allowed_operations = [o.strip() for o in operations if o.strip()]
             bad = []
+            # The installed modules' wire names (``cache`` or ``cache.increment``).
+            names = modules.wire_names()
             for operation in self.allowed_operations:
                 match = _OPERATION_RE.match(operation)
-                if not match or (match["module"] and match["module"] not in MODULES):
+                if not match or (match["module"] and match["module"] not in names):
                     bad.append(operation)
             if bad:
                 errors["allowed_operations"] = _(
                     "Unknown operation: %(bad)s (use a module among %(modules)s, "
                     "optionally followed by .operation)"
-                ) % {"bad": ", ".join(bad), "modules": ", ".join(MODULES)}
+                ) % {"bad": ", ".join(bad), "modules": ", ".join(names)}
         if errors:
             raise ValidationError(errors)
 

@@ -60,7 +60,10 @@ def _client_key_changed(sender, **kwargs) -> None:
 
 
 def _reset_facade(sender, setting, **kwargs) -> None:
-    if setting.startswith("AGNOST_") or setting in ("CACHES", "INSTALLED_APPS", "STORAGES"):
+    from agnost_django.core import modules
+
+    if setting.startswith("AGNOST_") or setting == "INSTALLED_APPS" or any(
+            setting in config.facade_settings for config in modules.installed()):
         from agnost_django.core.facade import agnost
 
         agnost.reset()

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
-
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from agnost_django.core import modules
 from agnost_django.core.api import AgnostAPIView
 
 
 class APIRootView(AgnostAPIView):
-    """The modules of agnost_django mounted on this host, with a route of each.
-
-    ``modules`` (given by the URLconf that mounts them: ``as_view(modules=...)``) returns
-    the mounted modules, each with a ``name`` and an ``entry_point`` route name."""
+    """The installed agnost modules, with a route of each (their ``api_root``)."""
 
     agnost_module = "core"
-    modules: Callable[[], Iterable[Any]] = staticmethod(lambda: ())
 
     def get_permissions(self):
         return [AllowAny()]
@@ -28,9 +22,11 @@ class APIRootView(AgnostAPIView):
     @extend_schema(exclude=True)
     def get(self, request):
         links = {}
-        for module in self.modules():
+        for config in modules.installed():
+            if not (config.wire_name and config.api_root):
+                continue
             try:
-                links[module.name] = request.build_absolute_uri(reverse(module.entry_point))
+                links[config.wire_name] = request.build_absolute_uri(reverse(config.api_root))
             except NoReverseMatch:
                 continue
         for name, url_name in (("schema", "agnost-schema"), ("docs", "agnost-docs")):

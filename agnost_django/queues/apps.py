@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core import modules
 
-class QueuesConfig(AppConfig):
+
+class QueuesConfig(modules.ModuleConfig):
     name = "agnost_django.queues"
     label = "agnost_queues"
     verbose_name = _("Agnost queues")
     default_auto_field = "django.db.models.BigAutoField"
+    wire_name = "queue"
+    api_urls = "agnost_django.queues.urls"
+    api_root = "agnost_queues:queue"
+    accessors = {"queue": modules.Accessor("agnost_django.queues.facade.get_manager", doc="The message queue registered as name.")}
 
     def ready(self) -> None:
         from agnost_django.core import jobs

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from agnost_django.core import modules
 
-class SchedulesConfig(AppConfig):
+
+class SchedulesConfig(modules.ModuleConfig):
     name = "agnost_django.schedules"
     label = "agnost_schedules"
     verbose_name = _("Agnost schedules")
     default_auto_field = "django.db.models.BigAutoField"
+    wire_name = "task"
+    api_urls = "agnost_django.schedules.urls"
+    api_root = "agnost_schedules:task"
+    accessors = {"task": modules.Accessor("agnost_django.schedules.facade.get_manager", doc="The scheduled task registered as name.")}
 
     def ready(self) -> None:
         from agnost_django.core import jobs
