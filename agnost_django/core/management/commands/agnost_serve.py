@@ -116,6 +116,7 @@ def serve_forked(workers: int, serve) -> None:
                 logger.exception("agnost_serve worker %s failed", os.getpid())
                 code = 1
             finally:
+                _write_request_log()  # os._exit skips atexit
                 os._exit(code)
         children.add(pid)
 
@@ -140,6 +141,15 @@ def serve_forked(workers: int, serve) -> None:
             logger.error("agnost_serve worker %s exited (status %s); starting another", pid, status)
             time.sleep(1)
             spawn()
+
+
+def _write_request_log() -> None:
+    from agnost_django.core import requestlog
+
+    try:
+        requestlog.shutdown()
+    except Exception:  # noqa: BLE001 - the worker is exiting anyway
+        logger.exception("agnost_serve worker %s could not write its request log", os.getpid())
 
 
 def _process_local_layers() -> list[str]:
