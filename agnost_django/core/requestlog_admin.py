@@ -121,7 +121,8 @@ def chart(queryset, minutes: int = 60) -> dict:
                               "%(time)s: %(calls)d calls, %(errors)d error(s)", bucket["calls"])
             % {"time": date_format(local, "H:i"), "calls": bucket["calls"], "errors": bucket["errors"]},
             "label": date_format(local, "H:i") if index % 10 == 0 or index == minutes - 1 else "",
-            "label_x": round(index * step + step / 2, 1),
+            "label_x": 1 if index == 0 else CHART_WIDTH - 1 if index == minutes - 1 else round(index * step + step / 2, 1),
+            "anchor": "start" if index == 0 else "end" if index == minutes - 1 else "middle",
         })
     return {
         "bars": bars, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT, "base": base,
@@ -132,9 +133,9 @@ def chart(queryset, minutes: int = 60) -> dict:
 
 @admin.register(RequestLog)
 class RequestLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "method", "short_path", "status", "error_code", "operation", "duration",
-                    "client_key_name", "user_label", "origin", "ip"]
-    list_display_links = ["created_at"]
+    # Who and what first: on a narrow screen the list scrolls sideways.
+    list_display = ["time", "status", "error_code", "call", "user_label", "client_key_name", "origin", "duration"]
+    list_display_links = ["time"]
     list_filter = [SinceFilter, StatusClassFilter, ModuleFilter, ErrorCodeFilter, ClientKeyFilter]
     search_fields = ["path", "user_label", "user_id", "error_code", "origin", "client_key_name"]
     date_hierarchy = "created_at"
@@ -145,9 +146,15 @@ class RequestLogAdmin(admin.ModelAdmin):
               "duration", "client_key_name", "user_id", "user_label", "origin", "ip", "weight"]
     readonly_fields = fields
 
-    @admin.display(description=_("path"), ordering="path")
-    def short_path(self, obj: RequestLog) -> str:
-        return obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj: RequestLog) -> str:
+        return date_format(timezone.localtime(obj.created_at) if timezone.is_aware(obj.created_at) else obj.created_at,
+                           "M j, H:i:s")
+
+    @admin.display(description=_("call"), ordering="path")
+    def call(self, obj: RequestLog) -> str:
+        path = obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
+        return f"{obj.method} {path}"
 
     @admin.display(description=_("duration"), ordering="duration_ms")
     def duration(self, obj: RequestLog) -> str:
