@@ -96,7 +96,7 @@ class AgnostMiddleware:
             return self.__acall__(request)
         started = time.perf_counter()
         response = self.process_response(request, self.get_response(request))
-        log_request(request, response, started)
+        _log_safely(request, response, started)
         return response
 
     async def __acall__(self, request):
@@ -106,7 +106,7 @@ class AgnostMiddleware:
             request.agnost_key_origin_allowed = await origins.aallowed(
                 origin, request.headers.get(core_settings.CLIENT_KEY_HEADER))
         response = self.process_response(request, await self.get_response(request))
-        log_request(request, response, started)
+        _log_safely(request, response, started)
         return response
 
     def process_exception(self, request, exception):
@@ -142,6 +142,13 @@ class AgnostMiddleware:
             if header.lower() not in ("content-type", "content-length"):
                 new[header] = value
         return new
+
+
+def _log_safely(request, response, started: float) -> None:
+    try:
+        log_request(request, response, started)
+    except Exception:  # noqa: BLE001 - the request log never breaks a response
+        logger.exception("request log: could not record %s", request.path)
 
 
 def log_request(request, response, started: float) -> None:
