@@ -303,6 +303,15 @@ if os.environ.get("AGNOST_CACHE_CLIENT_WRITE_QUOTA"):
 if os.environ.get("AGNOST_STORAGE_MAX_UPLOAD_SIZE"):
     AGNOST_STORAGE_MAX_UPLOAD_SIZE = int(os.environ["AGNOST_STORAGE_MAX_UPLOAD_SIZE"])
 
+# Request log (admin: Agnost core > Request logs): "0" switches it off; SAMPLE_RATE keeps that
+# share of successful calls (errors are always kept); FLUSH_INTERVAL: seconds between batches.
+if os.environ.get("AGNOST_CORE_REQUEST_LOG"):
+    AGNOST_CORE_REQUEST_LOG = env_bool("AGNOST_CORE_REQUEST_LOG", True)
+if os.environ.get("AGNOST_CORE_REQUEST_LOG_SAMPLE_RATE"):
+    AGNOST_CORE_REQUEST_LOG_SAMPLE_RATE = float(os.environ["AGNOST_CORE_REQUEST_LOG_SAMPLE_RATE"])
+if os.environ.get("AGNOST_CORE_REQUEST_LOG_FLUSH_INTERVAL"):
+    AGNOST_CORE_REQUEST_LOG_FLUSH_INTERVAL = float(os.environ["AGNOST_CORE_REQUEST_LOG_FLUSH_INTERVAL"])
+
 # Realtime: members of a crashed process disappear PRESENCE_TTL seconds after their last heartbeat.
 if os.environ.get("AGNOST_REALTIME_PRESENCE_TTL"):
     AGNOST_REALTIME_PRESENCE_TTL = float(os.environ["AGNOST_REALTIME_PRESENCE_TTL"])

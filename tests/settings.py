@@ -45,3 +45,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405
 
 # Models exposed by the data-module and expression tests.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.dataapp", "tests.jobsapp"]
+
+# Every API call of the suite goes through the request log's recording, but no writer thread
+# writes to the test database behind the tests' transactions: rows wait for
+# requestlog.flush() (tests/core/test_request_log.py).
+AGNOST_CORE_REQUEST_LOG_FLUSH_INTERVAL = 0

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from agnost_django.core import keycache
 from agnost_django.core.admin_display import ReadableAdminMixin, RecordAdminMixin
 from agnost_django.core.models import ClientKey, Worker
+from agnost_django.core.requestlog_admin import RequestLogAdmin  # noqa: F401 (registers it)
 from agnost_django.core.services import assign_secret
 
 

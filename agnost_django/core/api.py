@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ViewSet
 
+from agnost_django.core import requestlog
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, ValidationFailed, error_item
 from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large
@@ -60,7 +61,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]):
                                details={"reason": "database"})
     response = drf_exception_handler(exc, context)
     if response is not None:
-        response.data = {"errors": error_items(exc)}
+        items = error_items(exc)
+        response.data = {"errors": items}
+        if items and context.get("request") is not None:
+            requestlog.annotate(context["request"], error_code=str(items[0].get("code", "")))
     return response
 
 
@@ -152,6 +156,29 @@ class AgnostViewMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    # What the request log says of the call: its operation before anything can fail, who
+    # called once the call is answered (or fails).
+    def initial(self, request, *args, **kwargs):
+        requestlog.annotate(request, operation=self.get_operation())
+        super().initial(request, *args, **kwargs)
+
+    def _annotate_caller(self, request) -> None:
+        if request is None:
+            return
+        attributes = request.__dict__  # never request.user: that would authenticate now
+        found = {name: attributes[attribute] for name, attribute in (("client_key", "client_key"), ("user", "_user"))
+                 if attributes.get(attribute) is not None}
+        if found:
+            requestlog.annotate(request, **found)
+
+    def handle_exception(self, exc):
+        self._annotate_caller(getattr(self, "request", None))
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        self._annotate_caller(request)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_authenticators(self):
         return [klass() for klass in core_settings.AUTHENTICATION_CLASSES]

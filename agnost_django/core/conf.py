@@ -178,5 +178,41 @@ class CoreSettings(AppSettings):
         last errors); off: Django's plain index. Only set when the site has no ``index_template``."""
         return self._get("ADMIN_OVERVIEW", True)
 
+    # -- the request log (agnost_django.core.requestlog) -----------------------------------
+
+    @property
+    def REQUEST_LOG(self) -> bool:
+        """Whether client API calls and realtime handshakes are written to the request log."""
+        return bool(self._get("REQUEST_LOG", True))
+
+    @property
+    def REQUEST_LOG_SAMPLE_RATE(self) -> float:
+        """Share (0 to 1) of successful calls logged; errors (4xx, 5xx) are always logged. A
+        sampled row stands for ``round(1 / rate)`` calls (its ``weight``)."""
+        return float(self._get("REQUEST_LOG_SAMPLE_RATE", 1.0))
+
+    @property
+    def REQUEST_LOG_RETENTION_DAYS(self) -> float:
+        """Age (days) after which the scheduled purge deletes rows; 0 keeps them forever."""
+        return float(self._get("REQUEST_LOG_RETENTION_DAYS", 7))
+
+    @property
+    def REQUEST_LOG_BUFFER(self) -> int:
+        """Rows waiting to be written, per process, beyond which new rows are dropped (and
+        counted) rather than slowing requests down."""
+        return int(self._get("REQUEST_LOG_BUFFER", 10_000))
+
+    @property
+    def REQUEST_LOG_FLUSH_INTERVAL(self) -> float:
+        """Seconds between two batches of each process's writer thread; 0: no thread, rows
+        wait for ``requestlog.flush()`` (tests, scripts)."""
+        return float(self._get("REQUEST_LOG_FLUSH_INTERVAL", 1.0))
+
+    @property
+    def REQUEST_LOG_PURGE_SCHEDULE(self) -> str | None:
+        """Cron expression of the django-q2 schedule (``agnost_core.purge_request_log``,
+        made by ``migrate``) that deletes old rows; ``None``: no schedule (the row is removed)."""
+        return self._get("REQUEST_LOG_PURGE_SCHEDULE", "17 * * * *")
+
 
 core_settings = CoreSettings()

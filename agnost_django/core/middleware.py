@@ -16,12 +16,16 @@ Make it the first entry of ``MIDDLEWARE`` (before ``corsheaders.middleware.CorsM
 so that a failure in any other middleware is JSON too and the CORS headers of the response
 it rewrites are kept. Under ASGI it also looks up, off the event loop, whether a client key
 allows the request's ``Origin``, for django-cors-headers' synchronous signal.
+
+It also hands every such request (but CORS preflights) to the request log
+(:mod:`agnost_django.core.requestlog`) as its response leaves, with what the views noted.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from http import HTTPStatus
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -30,7 +34,8 @@ from django.core.signals import got_request_exception
 from django.core.exceptions import BadRequest, DisallowedHost, PermissionDenied, SuspiciousOperation
 from django.http import Http404, JsonResponse
 
-from agnost_django.core import origins
+from agnost_django.core import origins, requestlog
+from agnost_django.core.clients import client_ip
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import CoreErrorCode, error_item
 
@@ -89,14 +94,20 @@ class AgnostMiddleware:
     def __call__(self, request):
         if self.is_async:
             return self.__acall__(request)
-        return self.process_response(request, self.get_response(request))
+        started = time.perf_counter()
+        response = self.process_response(request, self.get_response(request))
+        _log_safely(request, response, started)
+        return response
 
     async def __acall__(self, request):
+        started = time.perf_counter()
         origin = request.headers.get("Origin")
         if origin and _is_cross_origin(request, origin):
             request.agnost_key_origin_allowed = await origins.aallowed(
                 origin, request.headers.get(core_settings.CLIENT_KEY_HEADER))
-        return self.process_response(request, await self.get_response(request))
+        response = self.process_response(request, await self.get_response(request))
+        _log_safely(request, response, started)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, _HTTP_EXCEPTIONS) or not is_api_request(request):
@@ -106,6 +117,7 @@ class AgnostMiddleware:
             extra={"status_code": 500, "request": request},
         )
         got_request_exception.send(sender=None, request=request)
+        requestlog.annotate(request, error_code=CoreErrorCode.INTERNAL_SERVER_ERROR.value)
         message = str(exception) if settings.DEBUG else "Internal server error."
         return json_error_response(500, CoreErrorCode.INTERNAL_SERVER_ERROR.value, message)
 
@@ -120,6 +132,7 @@ class AgnostMiddleware:
             return response  # DRF's browsable API, which only a browser asking for HTML gets
         code = _CODES_BY_STATUS.get(status)
         code = code.value if code else ("server_error" if status >= 500 else "client_error")
+        requestlog.annotate(request, error_code=code)
         try:
             message = HTTPStatus(status).phrase
         except ValueError:
@@ -129,3 +142,32 @@ class AgnostMiddleware:
             if header.lower() not in ("content-type", "content-length"):
                 new[header] = value
         return new
+
+
+def _log_safely(request, response, started: float) -> None:
+    try:
+        log_request(request, response, started)
+    except Exception:  # noqa: BLE001 - the request log never breaks a response
+        logger.exception("request log: could not record %s", request.path)
+
+
+def log_request(request, response, started: float) -> None:
+    """Queue the request log's row of a client API request (see :mod:`.requestlog`)."""
+    if not core_settings.REQUEST_LOG or not is_api_request(request):
+        return
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return  # a CORS preflight: the browser's, not the client's, call
+    notes = request.__dict__.get("agnost_log") or {}
+    status = response.status_code
+    error_code = notes.get("error_code", "") if status >= 400 else ""
+    if status >= 400 and not error_code:
+        error_code = requestlog.error_code_of(response)
+    match = getattr(request, "resolver_match", None)
+    key = notes.get("client_key")
+    requestlog.record(
+        method=request.method, path=request.path, status=status,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        route=match.route if match is not None else "", operation=notes.get("operation", ""),
+        error_code=error_code, client_key_name=key.name if key is not None else "",
+        user=notes.get("user"), origin=request.headers.get("Origin", ""), ip=client_ip(request),
+    )

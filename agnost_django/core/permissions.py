@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from agnost_django.core import services
+from agnost_django.core import requestlog, services
 from agnost_django.core.authentication import StaffSessionAuthentication
 from agnost_django.core.conf import core_settings
+from agnost_django.core.exceptions import AgnostAPIError
 
 
 class HasClientKey(BasePermission):
@@ -19,9 +20,13 @@ class HasClientKey(BasePermission):
     def has_permission(self, request, view) -> bool:
         if isinstance(request.successful_authenticator, StaffSessionAuthentication):
             return True
-        request.client_key = services.check_client_key(
-            request.headers.get(core_settings.CLIENT_KEY_HEADER),
-            operation=view.get_operation(),
-            origin=services.request_origin(request),
-        )
+        try:
+            request.client_key = services.check_client_key(
+                request.headers.get(core_settings.CLIENT_KEY_HEADER),
+                operation=view.get_operation(),
+                origin=services.request_origin(request),
+            )
+        except AgnostAPIError as exc:
+            requestlog.annotate(request, client_key=getattr(exc, "client_key", None))
+            raise
         return True

@@ -7,7 +7,7 @@ import logging
 
 from django.core.signals import setting_changed
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("agnost_django.core")
@@ -69,9 +69,33 @@ def _reset_facade(sender, setting, **kwargs) -> None:
         agnost.reset()
 
 
+def _ensure_purge_schedule(sender, using="default", **kwargs) -> None:
+    """After ``migrate``: the django-q2 schedule that purges the request log (when django-q2
+    is installed)."""
+    from django.apps import apps
+    from django.db import DatabaseError, router
+
+    from agnost_django.core import requestlog
+
+    if not apps.is_installed("django_q"):
+        return
+    from django_q.models import Schedule
+
+    if not router.allow_migrate_model(using, Schedule):
+        return
+    try:
+        requestlog.ensure_purge_schedule(using)
+    except DatabaseError:  # django-q2's tables are not migrated (yet) on this database
+        logger.warning("The request log's purge schedule could not be saved on %r.", using, exc_info=True)
+
+
 def connect() -> None:
+    from django.apps import apps
+
     from agnost_django.core.models import ClientKey
 
+    post_migrate.connect(_ensure_purge_schedule, sender=apps.get_app_config("agnost_core"),
+                         dispatch_uid="agnost_core_request_log_purge")
     setting_changed.connect(_reset_facade, dispatch_uid="agnost_core_reset_facade")
     post_save.connect(_client_key_changed, sender=ClientKey, dispatch_uid="agnost_core_key_saved")
     post_delete.connect(_client_key_changed, sender=ClientKey, dispatch_uid="agnost_core_key_deleted")

@@ -53,17 +53,20 @@ def check_client_key(secret: str | None, *, operation: str, origin: str | None) 
     key = keycache.client_key(hash_secret(secret))
     if key is None:
         raise exceptions.InvalidClientKey()
+    refusal = None
     if not key.active:
-        raise exceptions.InactiveClientKey()
-    if key.is_expired:
-        raise exceptions.ExpiredClientKey()
-    if key.allowed_origins:
-        if not origin:
-            raise exceptions.MissingRequestOrigin()
-        if not key.allows_origin(origin):
-            raise exceptions.DomainNotAuthorized(details={"origin": origin})
-    if not key.allows_operation(operation):
-        raise exceptions.OperationNotAllowed(details={"operation": operation})
+        refusal = exceptions.InactiveClientKey()
+    elif key.is_expired:
+        refusal = exceptions.ExpiredClientKey()
+    elif key.allowed_origins and not origin:
+        refusal = exceptions.MissingRequestOrigin()
+    elif key.allowed_origins and not key.allows_origin(origin):
+        refusal = exceptions.DomainNotAuthorized(details={"origin": origin})
+    elif not key.allows_operation(operation):
+        refusal = exceptions.OperationNotAllowed(details={"operation": operation})
+    if refusal is not None:
+        refusal.client_key = key  # the request log names the key that was refused
+        raise refusal
     return key
 
 

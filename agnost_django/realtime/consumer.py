@@ -29,6 +29,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from agnost_django.core import requestlog
 from agnost_django.core.exceptions import AgnostAPIError, error_item
 from agnost_django.realtime import names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
@@ -63,9 +64,13 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.outbox.put(frames)
 
     async def connect(self) -> None:
+        self.started = time.perf_counter()  # the handshake's, for the request log
+        self.client_key_name = ""
         query = parse_qs(self.scope.get("query_string", b"").decode())
         if query.get("EIO") != ["4"] or query.get("transport") != ["websocket"]:
             await self.close(code=4400)  # only Engine.IO 4 over websocket (what socket.io-client 4 uses)
+            requestlog.record_websocket(self.scope, status=400, started=self.started,
+                                        operation="realtime.connect", error_code="unsupported_transport")
             return
         self.sid: str | None = None
         self.user = None
@@ -254,6 +259,9 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             self.user = await self._authenticate(auth)
         except AgnostAPIError as exc:
             await self.send(_connect_error(exc))
+            requestlog.record_websocket(self.scope, status=exc.status_code, started=self.started,
+                                        operation="realtime.connect", error_code=exc.code,
+                                        client_key_name=getattr(getattr(exc, "client_key", None), "name", ""))
             return
         self.echo_default = auth.get("echoMessages") if isinstance(auth.get("echoMessages"), bool) else True
         self.sid = _sid()
@@ -263,6 +271,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         for group in self.groups_joined:
             await self.hub.add(group, self)
         await self.send(protocol.MESSAGE + "0" + json.dumps({"sid": self.sid}))
+        requestlog.record_websocket(self.scope, status=101, started=self.started, operation="realtime.connect",
+                                    client_key_name=self.client_key_name, user=self.user)
 
     @database_sync_to_async
     def _authenticate(self, auth: dict[str, Any]):
@@ -274,6 +284,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         origin = headers.get(b"origin", b"").decode() or None
         key = check_client_key(auth.get("clientKey") if isinstance(auth.get("clientKey"), str) else None,
                                operation="realtime.connect", origin=origin)
+        self.client_key_name = key.name
         if origin and not key.allowed_origins and not is_own_origin(origin):
             # A browser page of another site: only a key that lists that site may be used.
             from agnost_django.core.exceptions import DomainNotAuthorized

@@ -28,6 +28,8 @@
 #   AGNOST_REDIS_PORT [6392]       a Redis of our own (started here if nothing answers on it);
 #   AGNOST_REDIS_URL [redis://127.0.0.1:$AGNOST_REDIS_PORT/0]
 #   DATABASE_POOL_MAX_SIZE [10]    the example project's psycopg pool size (per process)
+#   AGNOST_CORE_REQUEST_LOG [on]   0: the request log off (run-all.sh's agnost-nolog); also
+#                                  AGNOST_CORE_REQUEST_LOG_SAMPLE_RATE [1] (read by the example project's settings)
 #   RUN_DIR [<this folder>/.run]   pid file, log, client key (agnost-client-key)
 # The sign-in/sign-up throttles (20/min per IP by default) are switched off, as Parse and PocketBase
 # have none: AGNOST_AUTH_THROTTLE_RATES='{"sign_in": null, "sign_up": null}'.

@@ -60,7 +60,7 @@ pytestmark = pytest.mark.xdist_group("readme")
 # Every tested block, in README order. A block that disappears (or a new one) fails
 # test_markers until this list says so.
 EXAMPLES = [
-    "client-side", "server-library", "auth-client", "auth-server", "data-client", "data-server",
+    "client-side", "request-log", "server-library", "auth-client", "auth-server", "data-client", "data-server",
     "storage-server", "storage-client", "realtime-client", "realtime-server",
     "endpoints-hooks", "endpoints-client", "queues-hooks", "queues-server", "queues-client",
     "tasks-hooks", "tasks-server", "tasks-client", "cache-server", "caller-contract",

@@ -14,6 +14,7 @@ and stops them all on SIGTERM or SIGINT.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -81,6 +82,11 @@ def server_class(uvicorn):
             await super().startup(sockets)
             await _start_channel_layers()
 
+        async def shutdown(self, sockets=None) -> None:
+            await super().shutdown(sockets)
+            # uvicorn ends the process by re-raising the signal it caught: no atexit.
+            await asyncio.to_thread(_write_request_log)
+
     return Server
 
 
@@ -116,6 +122,7 @@ def serve_forked(workers: int, serve) -> None:
                 logger.exception("agnost_serve worker %s failed", os.getpid())
                 code = 1
             finally:
+                _write_request_log()  # os._exit skips atexit (a no-op after Server.shutdown)
                 os._exit(code)
         children.add(pid)
 
@@ -140,6 +147,15 @@ def serve_forked(workers: int, serve) -> None:
             logger.error("agnost_serve worker %s exited (status %s); starting another", pid, status)
             time.sleep(1)
             spawn()
+
+
+def _write_request_log() -> None:
+    from agnost_django.core import requestlog
+
+    try:
+        requestlog.shutdown()
+    except Exception:  # noqa: BLE001 - the worker is exiting anyway
+        logger.exception("agnost_serve worker %s could not write its request log", os.getpid())
 
 
 def _process_local_layers() -> list[str]:
