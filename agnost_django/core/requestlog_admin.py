@@ -11,8 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agnost_django.core import requestlog
-from agnost_django.core.models import MODULES, ClientKey, RequestLog
+from agnost_django.core import modules, requestlog
+from agnost_django.core.models import ClientKey, RequestLog
 
 
 class SinceFilter(admin.SimpleListFilter):
@@ -53,7 +53,7 @@ class ModuleFilter(admin.SimpleListFilter):
     parameter_name = "module"
 
     def lookups(self, request, model_admin):
-        return [(module, module) for module in (*MODULES, "core")]
+        return [(module, module) for module in (*modules.wire_names(), "core")]
 
     def queryset(self, request, queryset):
         return queryset.filter(module=self.value()) if self.value() else queryset
