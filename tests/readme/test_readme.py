@@ -63,7 +63,7 @@ EXAMPLES = [
     "client-side", "request-log", "server-library", "auth-client", "auth-server", "data-client", "data-server",
     "storage-server", "storage-client", "realtime-client", "realtime-server",
     "endpoints-hooks", "endpoints-client", "queues-hooks", "queues-server", "queues-client",
-    "tasks-hooks", "tasks-server", "tasks-client", "cache-server", "caller-contract",
+    "tasks-hooks", "tasks-server", "tasks-client", "cache-server", "module-contract", "caller-contract",
 ]
 
 ENV_URL_LITERAL = '"http://realtime.agnost.app.localhost:8000"'
@@ -84,6 +84,8 @@ PYTHON_CHECKS = {
         'keys = cache.list_keys("user:*").data\n'
         'assert keys == [{"key": "user:42", "value": {"name": "Ada"}}], keys'
     ),
+    "module-contract": 'assert {"auth", "db", "storage", "endpoint", "queue", "task", "realtime", "cache"} <= '
+                       'set(names), names',
     "caller-contract": 'assert code == "invalid_session_token", code',
 }
 JS_CHECKS = {
