@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from agnost_django.core.callers import InvalidSessionToken, MissingSessionToken  # noqa: F401 (core's contract)
-from agnost_django.core.exceptions import AgnostAPIError
+from agnost_django.core.exceptions import AgnostAPIError, NotAllowed  # noqa: F401 (not_allowed is core's)
 
 
 class AuthErrorCode(str, Enum):
@@ -42,76 +42,201 @@ class AuthErrorCode(str, Enum):
     OAUTH_PROVIDER_NOT_CONFIGURED = "oauth_provider_not_configured"
 
 
-def _error(name: str, http_status: int, code: AuthErrorCode, detail: str, doc: str) -> type[AgnostAPIError]:
-    return type(name, (AgnostAPIError,), {
-        "status_code": http_status, "default_code": code.value,
-        "default_detail": detail, "__doc__": doc,
-    })
+class EmailNotUnique(AgnostAPIError):
+    """Duplicate email (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.EMAIL_NOT_UNIQUE.value
+    default_detail = _("An account with this email address already exists.")
 
 
-S = status
-NotAllowed = _error("NotAllowed", S.HTTP_403_FORBIDDEN, AuthErrorCode.NOT_ALLOWED,
-                    _("This authentication method is disabled."), "The auth method is switched off (403).")
-EmailNotUnique = _error("EmailNotUnique", S.HTTP_400_BAD_REQUEST, AuthErrorCode.EMAIL_NOT_UNIQUE,
-                        _("An account with this email address already exists."), "Duplicate email (400).")
-PhoneNotUnique = _error("PhoneNotUnique", S.HTTP_400_BAD_REQUEST, AuthErrorCode.PHONE_NOT_UNIQUE,
-                        _("An account with this phone number already exists."), "Duplicate phone (400).")
-InvalidEmail = _error("InvalidEmail", S.HTTP_400_BAD_REQUEST, AuthErrorCode.INVALID_EMAIL,
-                      _("Enter a valid email address."), "Malformed email (400).")
-InvalidPhone = _error("InvalidPhone", S.HTTP_400_BAD_REQUEST, AuthErrorCode.INVALID_PHONE,
-                      _("Enter a valid phone number in international format (+15551234567)."),
-                      "Malformed phone number (400).")
-InvalidPassword = _error("InvalidPassword", S.HTTP_400_BAD_REQUEST, AuthErrorCode.INVALID_PASSWORD,
-                         _("This password is not allowed."), "A password the validators refuse (400).")
-InvalidCredentials = _error("InvalidCredentials", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.INVALID_CREDENTIALS,
-                            _("The current password is not correct."),
-                            "Wrong current password on a credential change (401).")
-InvalidSignInCredentials = _error("InvalidSignInCredentials", S.HTTP_401_UNAUTHORIZED,
-                                  AuthErrorCode.INVALID_SIGN_IN_CREDENTIALS,
-                                  _("The email or phone and password do not match."),
-                                  "Unknown account or wrong password (401; the same for both).")
-InvalidProviderSignIn = _error("InvalidProviderSignIn", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.INVALID_PROVIDER_SIGN_IN,
-                               _("This account signs in through its OAuth provider."),
-                               "Password sign-in of an OAuth account (401).")
-EmailNotVerified = _error("EmailNotVerified", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.EMAIL_NOT_VERIFIED,
-                          _("Confirm your email address first."), "Sign-in before email confirmation (401).")
-PhoneNotVerified = _error("PhoneNotVerified", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.PHONE_NOT_VERIFIED,
-                          _("Confirm your phone number first."), "Sign-in before phone confirmation (401).")
-EmailVerificationDisabled = _error("EmailVerificationDisabled", S.HTTP_400_BAD_REQUEST,
-                                   AuthErrorCode.EMAIL_VERIFICATION_DISABLED,
-                                   _("Email confirmation is not enabled."), "Email confirmation is off (400).")
-PhoneVerificationDisabled = _error("PhoneVerificationDisabled", S.HTTP_400_BAD_REQUEST,
-                                   AuthErrorCode.PHONE_VERIFICATION_DISABLED,
-                                   _("Phone confirmation is not enabled."), "Phone confirmation is off (400).")
-SmsAuthCodesDisabled = _error("SmsAuthCodesDisabled", S.HTTP_400_BAD_REQUEST, AuthErrorCode.SMS_AUTH_CODES_DISABLED,
-                              _("Sign-in with SMS codes is not enabled."), "Sign-in codes are off (400).")
-MissingAccessToken = _error("MissingAccessToken", S.HTTP_400_BAD_REQUEST, AuthErrorCode.MISSING_ACCESS_TOKEN,
-                            _("The access token is missing."), "No access token or code was given (400).")
-InvalidAccessToken = _error("InvalidAccessToken", S.HTTP_403_FORBIDDEN, AuthErrorCode.INVALID_ACCESS_TOKEN,
-                            _("The access token or code is not valid, was used already or has expired."),
-                            "Unknown, used or expired token or code (403).")
-InvalidTokenType = _error("InvalidTokenType", S.HTTP_401_UNAUTHORIZED, AuthErrorCode.INVALID_TOKEN_TYPE,
-                          _("This token cannot be used here."), "A token of another purpose (401).")
-MissingPhoneNumber = _error("MissingPhoneNumber", S.HTTP_400_BAD_REQUEST, AuthErrorCode.MISSING_PHONE_NUMBER,
-                            _("The phone number is missing."), "No phone given (400).")
-MissingSmsCode = _error("MissingSmsCode", S.HTTP_400_BAD_REQUEST, AuthErrorCode.MISSING_SMS_CODE,
-                        _("The SMS code is missing."), "No code given (400).")
-AccountLocked = _error("AccountLocked", S.HTTP_403_FORBIDDEN, AuthErrorCode.ACCOUNT_LOCKED,
-                       _("Too many failed sign-ins: this account is locked for a while."),
-                       "Password sign-in of a locked account (403).")
-UserNotFound = _error("UserNotFound", S.HTTP_404_NOT_FOUND, AuthErrorCode.USER_NOT_FOUND,
-                      _("No such user."), "Server library: unknown user (404).")
-SessionNotFound = _error("SessionNotFound", S.HTTP_404_NOT_FOUND, AuthErrorCode.SESSION_NOT_FOUND,
-                         _("No such session of this user."),
-                         "signOut with a token that is not one of the caller's sessions (404, not invalidating).")
-CannotSendAuthEmail = _error("CannotSendAuthEmail", S.HTTP_503_SERVICE_UNAVAILABLE, AuthErrorCode.CANNOT_SEND_AUTH_EMAIL,
-                             _("The email could not be sent."), "The email backend failed (503).")
-CannotSendSmsCode = _error("CannotSendSmsCode", S.HTTP_503_SERVICE_UNAVAILABLE, AuthErrorCode.CANNOT_SEND_SMS_CODE,
-                           _("The SMS could not be sent."), "The SMS backend failed (503).")
-UnsupportedOAuthProvider = _error("UnsupportedOAuthProvider", S.HTTP_404_NOT_FOUND,
-                                  AuthErrorCode.UNSUPPORTED_OAUTH_PROVIDER,
-                                  _("No such OAuth provider."), "Unknown provider name (404).")
-OAuthProviderNotConfigured = _error("OAuthProviderNotConfigured", S.HTTP_501_NOT_IMPLEMENTED,
-                                    AuthErrorCode.OAUTH_PROVIDER_NOT_CONFIGURED,
-                                    _("This OAuth provider is not configured."),
-                                    "A provider without client credentials (501).")
+class PhoneNotUnique(AgnostAPIError):
+    """Duplicate phone (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.PHONE_NOT_UNIQUE.value
+    default_detail = _("An account with this phone number already exists.")
+
+
+class InvalidEmail(AgnostAPIError):
+    """Malformed email (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.INVALID_EMAIL.value
+    default_detail = _("Enter a valid email address.")
+
+
+class InvalidPhone(AgnostAPIError):
+    """Malformed phone number (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.INVALID_PHONE.value
+    default_detail = _("Enter a valid phone number in international format (+15551234567).")
+
+
+class InvalidPassword(AgnostAPIError):
+    """A password the validators refuse (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.INVALID_PASSWORD.value
+    default_detail = _("This password is not allowed.")
+
+
+class InvalidCredentials(AgnostAPIError):
+    """Wrong current password on a credential change (401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.INVALID_CREDENTIALS.value
+    default_detail = _("The current password is not correct.")
+
+
+class InvalidSignInCredentials(AgnostAPIError):
+    """Unknown account or wrong password (401; the same for both)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.INVALID_SIGN_IN_CREDENTIALS.value
+    default_detail = _("The email or phone and password do not match.")
+
+
+class InvalidProviderSignIn(AgnostAPIError):
+    """Password sign-in of an OAuth account (401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.INVALID_PROVIDER_SIGN_IN.value
+    default_detail = _("This account signs in through its OAuth provider.")
+
+
+class EmailNotVerified(AgnostAPIError):
+    """Sign-in before email confirmation (401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.EMAIL_NOT_VERIFIED.value
+    default_detail = _("Confirm your email address first.")
+
+
+class PhoneNotVerified(AgnostAPIError):
+    """Sign-in before phone confirmation (401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.PHONE_NOT_VERIFIED.value
+    default_detail = _("Confirm your phone number first.")
+
+
+class EmailVerificationDisabled(AgnostAPIError):
+    """Email confirmation is off (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.EMAIL_VERIFICATION_DISABLED.value
+    default_detail = _("Email confirmation is not enabled.")
+
+
+class PhoneVerificationDisabled(AgnostAPIError):
+    """Phone confirmation is off (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.PHONE_VERIFICATION_DISABLED.value
+    default_detail = _("Phone confirmation is not enabled.")
+
+
+class SmsAuthCodesDisabled(AgnostAPIError):
+    """Sign-in codes are off (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.SMS_AUTH_CODES_DISABLED.value
+    default_detail = _("Sign-in with SMS codes is not enabled.")
+
+
+class MissingAccessToken(AgnostAPIError):
+    """No access token or code was given (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.MISSING_ACCESS_TOKEN.value
+    default_detail = _("The access token is missing.")
+
+
+class InvalidAccessToken(AgnostAPIError):
+    """Unknown, used or expired token or code (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = AuthErrorCode.INVALID_ACCESS_TOKEN.value
+    default_detail = _("The access token or code is not valid, was used already or has expired.")
+
+
+class InvalidTokenType(AgnostAPIError):
+    """A token of another purpose (401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = AuthErrorCode.INVALID_TOKEN_TYPE.value
+    default_detail = _("This token cannot be used here.")
+
+
+class MissingPhoneNumber(AgnostAPIError):
+    """No phone given (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.MISSING_PHONE_NUMBER.value
+    default_detail = _("The phone number is missing.")
+
+
+class MissingSmsCode(AgnostAPIError):
+    """No code given (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = AuthErrorCode.MISSING_SMS_CODE.value
+    default_detail = _("The SMS code is missing.")
+
+
+class AccountLocked(AgnostAPIError):
+    """Password sign-in of a locked account (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = AuthErrorCode.ACCOUNT_LOCKED.value
+    default_detail = _("Too many failed sign-ins: this account is locked for a while.")
+
+
+class UserNotFound(AgnostAPIError):
+    """Server library: unknown user (404)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = AuthErrorCode.USER_NOT_FOUND.value
+    default_detail = _("No such user.")
+
+
+class SessionNotFound(AgnostAPIError):
+    """signOut with a token that is not one of the caller's sessions (404, not invalidating)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = AuthErrorCode.SESSION_NOT_FOUND.value
+    default_detail = _("No such session of this user.")
+
+
+class CannotSendAuthEmail(AgnostAPIError):
+    """The email backend failed (503)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = AuthErrorCode.CANNOT_SEND_AUTH_EMAIL.value
+    default_detail = _("The email could not be sent.")
+
+
+class CannotSendSmsCode(AgnostAPIError):
+    """The SMS backend failed (503)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = AuthErrorCode.CANNOT_SEND_SMS_CODE.value
+    default_detail = _("The SMS could not be sent.")
+
+
+class UnsupportedOAuthProvider(AgnostAPIError):
+    """Unknown provider name (404)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = AuthErrorCode.UNSUPPORTED_OAUTH_PROVIDER.value
+    default_detail = _("No such OAuth provider.")
+
+
+class OAuthProviderNotConfigured(AgnostAPIError):
+    """A provider without client credentials (501)."""
+
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_code = AuthErrorCode.OAUTH_PROVIDER_NOT_CONFIGURED.value
+    default_detail = _("This OAuth provider is not configured.")

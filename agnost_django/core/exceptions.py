@@ -236,7 +236,16 @@ class InvalidFunction(InvalidExpression):
 
 
 class InvalidField(AgnostAPIError):
-    """A field path that is unknown, hidden or not allowed here (400)."""
+    """A field (path) that is unknown, hidden, not allowed here or not writable (400)."""
 
-    default_detail = _("The field is not known.")
+    default_detail = _("The field is not valid.")
     default_code = CoreErrorCode.INVALID_FIELD.value
+
+
+class NotAllowed(AgnostAPIError):
+    """The caller may not do this (403): an adapter's or a module's refusal (a queue or task
+    not open to clients, a disabled sign-in method); the message says which."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = _("You are not allowed to do this.")
+    default_code = CoreErrorCode.NOT_ALLOWED.value

@@ -7,7 +7,7 @@ from enum import Enum
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from agnost_django.core.exceptions import AgnostAPIError
+from agnost_django.core.exceptions import AgnostAPIError, InvalidField  # noqa: F401 (core's, one class per code)
 
 
 class DataErrorCode(str, Enum):
@@ -56,13 +56,6 @@ class InvalidIdValue(AgnostAPIError):
 
     default_code = DataErrorCode.INVALID_ID_VALUE.value
     default_detail = _("The id is not valid.")
-
-
-class InvalidField(AgnostAPIError):
-    """A field that does not exist, is hidden, or cannot be written (400)."""
-
-    default_code = DataErrorCode.INVALID_FIELD.value
-    default_detail = _("The field is not valid.")
 
 
 class InvalidLookup(AgnostAPIError):

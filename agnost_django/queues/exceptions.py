@@ -49,10 +49,3 @@ class MessageTooLarge(AgnostAPIError):
     default_detail = _("The message is too large.")
     default_code = QueueErrorCode.MESSAGE_TOO_LARGE.value
 
-
-class QueueNotAllowed(AgnostAPIError):
-    """The queue does not take messages from clients (403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = _("This queue does not accept messages from clients.")
-    default_code = QueueErrorCode.NOT_ALLOWED.value

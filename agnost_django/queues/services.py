@@ -25,9 +25,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agnost_django.core.conf import core_settings
-from agnost_django.core.exceptions import error_item
+from agnost_django.core.exceptions import NotAllowed, error_item
 from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
 from agnost_django.queues.conf import queues_settings
@@ -36,7 +37,6 @@ from agnost_django.queues.exceptions import (
     InvalidMessageId,
     MessageTooLarge,
     QueueErrorCode,
-    QueueNotAllowed,
     QueueNotFound,
 )
 from agnost_django.queues.models import QueueMessage
@@ -60,7 +60,7 @@ def submit(name: Any, message: Any = None, *, delay: Any = None, from_client: bo
     """Record a message and hand it to django-q2 when the current transaction commits."""
     entry = get_queue(name)
     if from_client and not entry.clients:
-        raise QueueNotAllowed(details={"queue": entry.name})
+        raise NotAllowed(_("This queue does not accept messages from clients."), details={"queue": entry.name})
     if delay is None:
         delay = 0
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0 or delay > 366 * 86400:

@@ -33,10 +33,3 @@ class InvalidTaskId(AgnostAPIError):
     default_detail = _("The task run id is not valid.")
     default_code = TaskErrorCode.INVALID_TASK_ID.value
 
-
-class TaskNotAllowed(AgnostAPIError):
-    """The task cannot be triggered by clients (403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = _("This task cannot be run by clients.")
-    default_code = TaskErrorCode.NOT_ALLOWED.value

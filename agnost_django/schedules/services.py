@@ -20,12 +20,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agnost_django.core.conf import core_settings
-from agnost_django.core.exceptions import error_item
+from agnost_django.core.exceptions import NotAllowed, error_item
 from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
-from agnost_django.schedules.exceptions import InvalidTaskId, TaskErrorCode, TaskNotAllowed, TaskNotFound
+from agnost_django.schedules.exceptions import InvalidTaskId, TaskErrorCode, TaskNotFound
 from agnost_django.schedules.models import ScheduledTask, TaskRun
 from agnost_django.schedules.registry import tasks
 
@@ -91,7 +92,7 @@ def trigger(name: Any, *, by: str, from_client: bool = False) -> TaskRun:
     """A run of the task now, handed to django-q2 when the current transaction commits."""
     entry = get_task(name)
     if from_client and not entry.clients:
-        raise TaskNotAllowed(details={"task": entry.name})
+        raise NotAllowed(_("This task cannot be run by clients."), details={"task": entry.name})
     run = TaskRun.objects.create(task_name=entry.name, trigger=by)
     transaction.on_commit(lambda: _enqueue(run, entry))
     return run

@@ -7,7 +7,7 @@ from enum import Enum
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from agnost_django.core.exceptions import AgnostAPIError
+from agnost_django.core.exceptions import AgnostAPIError, NotAllowed  # noqa: F401 (core's, one class per code)
 
 
 class StorageErrorCode(str, Enum):
@@ -159,14 +159,6 @@ class InvalidSignature(AgnostAPIError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = _("The signed URL is not valid or has expired.")
     default_code = StorageErrorCode.INVALID_SIGNATURE.value
-
-
-class NotAllowed(AgnostAPIError):
-    """The storage adapter refuses this operation to the caller (403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = _("You are not allowed to do this.")
-    default_code = StorageErrorCode.NOT_ALLOWED.value
 
 
 class StorageQuotaExceeded(AgnostAPIError):
