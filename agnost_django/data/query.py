@@ -8,10 +8,7 @@ client string ever reaches the ORM as a column name or alias.
 from __future__ import annotations
 
 import copy
-import datetime
-import decimal
 import math
-import uuid
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
@@ -19,6 +16,7 @@ from django.db import connections, models
 
 from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.expressions import FieldResolver, compile_filter
+from agnost_django.core.wire import to_json
 from agnost_django.data import exceptions
 from agnost_django.data.conf import data_settings
 from agnost_django.data.resources import Resource
@@ -282,18 +280,6 @@ def count_matches(queryset: models.QuerySet) -> int:
 def count_info(total: int, page: int, limit: int) -> dict[str, int]:
     return {"count": total, "totalPages": math.ceil(total / limit) if limit else 0,
             "currentPage": page, "pageSize": limit}
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
-    return value
 
 
 def serialize(resource: Resource, obj: models.Model, *, lookups: Lookups | None = None,

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Max, Min, Sum
 
 from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_item
 from agnost_django.core.expressions import compile_filter, compile_value
+from agnost_django.core.wire import to_json
 from agnost_django.data import exceptions, returning, signals
 from agnost_django.data.conf import data_settings
 from agnost_django.data.inputs import decimal_input
@@ -421,14 +422,14 @@ def compute(resource: Resource, raw_query: Any, computations: Any, user: Any) ->
         {
             **({"groupby": {group_aliases[a]: _group_value(row[a], a in references) for a in group_aliases}}
                if group_aliases else {}),
-            **{names[a]: _json(row[a]) for a in names},
+            **{names[a]: to_json(row[a]) for a in names},
         }
         for row in results
     ]
 
 
 def _group_value(value: Any, reference: bool) -> Any:
-    return str(value) if reference and value is not None else _json(value)
+    return str(value) if reference and value is not None else to_json(value)
 
 
 def _require_expression(entry: dict, index: int) -> str:
@@ -436,12 +437,6 @@ def _require_expression(entry: dict, index: int) -> str:
     if not isinstance(expression, str) or not expression.strip():
         raise exceptions.InvalidComputationEntry(f"{entry.get('type')} needs an expression.", details={"index": index})
     return expression
-
-
-def _json(value: Any) -> Any:
-    from agnost_django.data.query import to_json
-
-    return to_json(value)
 
 
 # Search -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import NotAllowed, error_item
 from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
+from agnost_django.core.wire import iso
 from agnost_django.queues.conf import queues_settings
 from agnost_django.queues.exceptions import (
     InvalidDelay,
@@ -225,7 +226,6 @@ def info_json(row: QueueMessage | None) -> dict[str, Any] | None:
     """The client's MessageInfo."""
     if row is None:
         return None
-    iso = lambda value: value.isoformat() if value else None  # noqa: E731
     return {
         "messageId": str(row.pk), "queueId": row.queue_name, "queueName": row.queue_name,
         "submittedAt": iso(row.submitted_at), "startedAt": iso(row.started_at),

@@ -31,12 +31,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agnost_django.core import requestlog
 from agnost_django.core.exceptions import AgnostAPIError, error_item
+from agnost_django.core.wire import to_json_deep
 from agnost_django.realtime import names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import ChannelNotAllowed, FrameRateExceeded, RealtimeNotEnabled
 from agnost_django.realtime.hub import SendBuffer, frames_of, get_hub
-from agnost_django.realtime.presence import get_presence, jsonable
+from agnost_django.realtime.presence import get_presence
 from agnost_django.realtime.security import is_own_origin
 
 logger = logging.getLogger("agnost_django.realtime")
@@ -326,7 +327,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         channel = names.clean_channel(payload.get("channel"))
         if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
             raise ChannelNotAllowed(details={"channel": channel})
-        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, jsonable(self.profile))
+        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, to_json_deep(self.profile))
         self.channels[channel] = True
         await self.hub.add(names.channel_group(channel), self)
         if new:  # join is idempotent: no second notification
@@ -349,7 +350,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.profile = payload.get("data")
         if self.channels:
             await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, jsonable(self.profile)))
+                self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
         for channel in self.channels:
             await self._notify(channel, "channel:update", self._echo(payload))
 
@@ -373,7 +374,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def _heartbeat(self) -> None:
         try:
             await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, jsonable(self.profile)))
+                self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
         except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one
             logger.exception("realtime heartbeat failed for %s", self.sid)
 

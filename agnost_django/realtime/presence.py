@@ -27,19 +27,6 @@ def _digest(channel: str) -> str:
     return hashlib.sha256(channel.encode()).hexdigest()[:48]
 
 
-def jsonable(value: Any) -> Any:
-    """A profile as the registry keeps it: binary parts (a Buffer profile) as base64 text."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        import base64
-
-        return base64.b64encode(bytes(value)).decode()
-    if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
-    return value
-
-
 def _alive(ts: float) -> bool:
     return ts >= time.time() - realtime_settings.PRESENCE_TTL
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agnost_django.core.wire import json_default
+
 OPEN, CLOSE, PING, PONG, MESSAGE, UPGRADE, NOOP = "0123456"
 CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = range(7)
 
@@ -80,26 +82,12 @@ def encode(kind: int, data: Any = None, *, namespace: str = "/", id: int | None 
     if id is not None:
         head += str(id)
     if data is not None:
-        head += json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        head += json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=json_default)
     return [head, *buffers]
 
 
 def event(name: str, *args: Any) -> list[str | bytes]:
     return encode(EVENT, [name, *args])
-
-
-def _json_default(value: Any) -> Any:
-    import datetime
-    import decimal
-    import uuid
-
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal,)):
-        return float(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _extract(data: Any, buffers: list[bytes]) -> Any:

@@ -26,6 +26,7 @@ from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import NotAllowed, error_item
 from agnost_django.core.jobs import exception_item
 from agnost_django.core.registry import NotRegistered
+from agnost_django.core.wire import iso
 from agnost_django.schedules.exceptions import InvalidTaskId, TaskErrorCode, TaskNotFound
 from agnost_django.schedules.models import ScheduledTask, TaskRun
 from agnost_django.schedules.registry import tasks
@@ -192,7 +193,6 @@ def info_json(run: TaskRun | None) -> dict[str, Any] | None:
     """The client's TaskInfo."""
     if run is None:
         return None
-    iso = lambda value: value.isoformat() if value else None  # noqa: E731
     return {
         "taskId": str(run.pk), "scheduledTaskId": run.task_name, "scheduledTaskName": run.task_name,
         "triggeredAt": iso(run.triggered_at), "startedAt": iso(run.started_at), "completedAt": iso(run.completed_at),

@@ -8,13 +8,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agnost_django.core.wire import iso
 from agnost_django.storage.links import public_url
 from agnost_django.storage.models import Bucket, StoredFile
 from agnost_django.storage.names import MAX_BUCKET_NAME, MAX_TAG_LENGTH, MAX_TAGS
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def bucket_json(bucket: Bucket, stats: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -24,8 +21,8 @@ def bucket_json(bucket: Bucket, stats: dict[str, Any] | None = None) -> dict[str
         "isPublic": bucket.is_public,
         "tags": list(bucket.tags),
         "userId": str(bucket.owner_id) if bucket.owner_id is not None else None,
-        "createdAt": _iso(bucket.created_at),
-        "updatedAt": _iso(bucket.updated_at),
+        "createdAt": iso(bucket.created_at),
+        "updatedAt": iso(bucket.updated_at),
     }
     if bucket.metadata:
         data["metadata"] = dict(bucket.metadata)
@@ -47,8 +44,8 @@ def file_json(file: StoredFile, base_url: str | None = None) -> dict[str, Any]:
         "tags": list(file.tags),
         "userId": str(file.owner_id) if file.owner_id is not None else None,
         "checksum": file.checksum,
-        "uploadedAt": _iso(file.uploaded_at),
-        "updatedAt": _iso(file.updated_at),
+        "uploadedAt": iso(file.uploaded_at),
+        "updatedAt": iso(file.updated_at),
     }
     if file.metadata:
         data["metadata"] = dict(file.metadata)
