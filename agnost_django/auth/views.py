@@ -82,10 +82,6 @@ class AuthViewSet(AgnostViewSet):
         return [*super().get_throttles(), *([AuthRateThrottle(scope)] if scope else [])]
 
     # Helpers
-    def body(self, name):
-        data = self.request.data
-        return data.get(name) if isinstance(data, dict) else None
-
     def query(self, name):
         return self.request.query_params.get(name)
 
@@ -97,22 +93,22 @@ class AuthViewSet(AgnostViewSet):
     @_doc(s.SignUpEmailSerializer, s.SignedInSerializer, (503,))
     def signup_email(self, request):
         return signed_in_response(request, flows.sign_up_with_email(
-            request, self.body("email"), self.body("password"), self.body("nameOrUserData")))
+            request, self.field("email"), self.field("password"), self.field("nameOrUserData")))
 
     @_doc(s.SignUpPhoneSerializer, s.SignedInSerializer, (503,))
     def signup_phone(self, request):
         return signed_in_response(request, flows.sign_up_with_phone(
-            request, self.body("phone"), self.body("password"), self.body("nameOrUserData")))
+            request, self.field("phone"), self.field("password"), self.field("nameOrUserData")))
 
     @_doc(s.SignInEmailSerializer, s.SignedInSerializer)
     def signin_email(self, request):
         return signed_in_response(request, flows.sign_in_with_email(
-            request, self.body("email"), self.body("password")))
+            request, self.field("email"), self.field("password")))
 
     @_doc(s.SignInPhoneSerializer, s.SignedInSerializer)
     def signin_phone(self, request):
         return signed_in_response(request, flows.sign_in_with_phone(
-            request, self.body("phone"), self.body("password")))
+            request, self.field("phone"), self.field("password")))
 
     @_doc(None, s.SignedInSerializer, query=("code", "phone"))
     def signin_code(self, request):
@@ -161,13 +157,13 @@ class AuthViewSet(AgnostViewSet):
 
     @_doc(s.NewPasswordSerializer, query=("key",))
     def reset_pwd(self, request):
-        flows.reset_password_with_token(request, self.query("key"), self.body("newPassword"))
+        flows.reset_password_with_token(request, self.query("key"), self.field("newPassword"))
         return Response()
 
     @_doc(s.NewPasswordSerializer, query=("phone", "code"))
     def reset_pwd_code(self, request):
         flows.reset_password_with_code(
-            request, self.query("phone"), self.query("code"), self.body("newPassword"))
+            request, self.query("phone"), self.query("code"), self.field("newPassword"))
         return Response()
 
     # Signed-in user
@@ -182,7 +178,7 @@ class AuthViewSet(AgnostViewSet):
 
     @_doc(s.SignOutSerializer, errors=(404,))
     def signout(self, request):
-        current_deleted = flows.sign_out(request.user, self.session, self.body("token"))
+        current_deleted = flows.sign_out(request.user, self.session, self.field("token"))
         return cleared(Response()) if current_deleted else Response()
 
     @_doc()
@@ -198,18 +194,18 @@ class AuthViewSet(AgnostViewSet):
     @_doc(s.ChangePasswordSerializer)
     def change_pwd(self, request):
         flows.change_password(
-            request, request.user, self.session, self.body("newPassword"), self.body("oldPassword"))
+            request, request.user, self.session, self.field("newPassword"), self.field("oldPassword"))
         return Response()
 
     @_doc(s.ChangeEmailSerializer, s.UserSerializer, (503,))
     def change_email(self, request):
         return Response(flows.change_email(
-            request, request.user, self.body("currentPassword"), self.body("newEmail")))
+            request, request.user, self.field("currentPassword"), self.field("newEmail")))
 
     @_doc(s.ChangePhoneSerializer, s.UserSerializer, (503,))
     def change_phone(self, request):
         return Response(flows.change_phone(
-            request, request.user, self.body("currentPassword"), self.body("newPhone")))
+            request, request.user, self.field("currentPassword"), self.field("newPhone")))
 
 
 class LinkLandingView(APIView):

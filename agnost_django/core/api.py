@@ -157,6 +157,36 @@ class AgnostViewMixin:
     def get_exception_handler(self):
         return exception_handler
 
+    # Reading the request. Views only turn the body into service arguments; the services check
+    # every argument (type and meaning), since the server library calls them with the same.
+    def body(self) -> dict[str, Any]:
+        """The JSON object of the body (``{}`` when there is none)."""
+        data = self.request.data
+        if data in (None, ""):
+            return {}
+        if not isinstance(data, dict):
+            raise ValidationFailed("The body must be a JSON object.")
+        return data
+
+    def field(self, name: str, default: Any = None) -> Any:
+        return self.body().get(name, default)
+
+    def required(self, name: str, data: dict[str, Any] | None = None) -> Any:
+        """A field the call cannot do without (a missing, ``null`` or empty one is refused)."""
+        value = (self.body() if data is None else data).get(name)
+        if value in (None, ""):
+            raise ValidationFailed(f"{name} is required.", details={"field": name})
+        return value
+
+    def flag(self, name: str, default: Any = False, data: dict[str, Any] | None = None) -> Any:
+        """A true/false field (``null`` or missing: ``default``)."""
+        value = (self.body() if data is None else data).get(name, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ValidationFailed(f"{name} must be true or false.", details={"field": name, "value": value})
+        return value
+
     # What the request log says of the call: its operation before anything can fail, who
     # called once the call is answered (or fails).
     def initial(self, request, *args, **kwargs):

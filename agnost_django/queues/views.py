@@ -8,7 +8,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
-from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.schema import error_responses, nullable
 from agnost_django.queues import services
 from agnost_django.queues.conf import queues_settings
@@ -55,9 +54,7 @@ class QueueViewSet(AgnostViewSet):
     @extend_schema(request=SubmitSerializer, responses={200: MessageInfoSerializer, **error_responses(404, 413)},
                    description="Submits a message; its MessageInfo.")
     def submit(self, request):
-        body = request.data if isinstance(request.data, dict) else None
-        if body is None:
-            raise ValidationFailed("The body must be a JSON object.")
+        body = self.body()
         row = services.submit(body.get("queueNameOrId"), body.get("message"), delay=body.get("delay"),
                               from_client=True)
         return Response(services.info_json(row))

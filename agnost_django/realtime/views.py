@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
 from agnost_django.core.callers import MissingSessionToken
-from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.schema import error_responses
 from agnost_django.realtime import names, services
 from agnost_django.realtime.adapter import get_adapter
@@ -39,9 +38,7 @@ class RealtimeViewSet(AgnostViewSet):
     @extend_schema(request=ChannelSerializer, responses={200: MemberSerializer(many=True), **error_responses(503)},
                    description="The channel's members.")
     def get_members(self, request):
-        body = request.data if isinstance(request.data, dict) else None
-        if body is None:
-            raise ValidationFailed("The body must be a JSON object.")
+        body = self.body()
         services.require_enabled()
         channel = names.clean_channel(body.get("channel"))
         user = request.user if request.user.is_authenticated else None

@@ -8,7 +8,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from agnost_django.core.api import AgnostViewSet
-from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.schema import error_responses, nullable
 from agnost_django.schedules import services
 from agnost_django.schedules.conf import schedules_settings
@@ -55,9 +54,7 @@ class TaskViewSet(AgnostViewSet):
     @extend_schema(request=RunSerializer, responses={200: TaskInfoSerializer, **error_responses(404)},
                    description="Triggers a run of the task; its TaskInfo.")
     def run(self, request):
-        body = request.data if isinstance(request.data, dict) else None
-        if body is None:
-            raise ValidationFailed("The body must be a JSON object.")
+        body = self.body()
         run = services.trigger(body.get("taskNameOrId"), by=TaskRun.Trigger.CLIENT, from_client=True)
         return Response(services.info_json(run))
 

@@ -34,14 +34,6 @@ _FORMS = {
 }
 
 
-def _flag(data: dict[str, Any], name: str, default: Any = False) -> Any:
-    value = data.get(name, default)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise ValidationFailed(f"{name} must be true or false.", details={"field": name, "value": value})
-    return value
-
 
 _BUCKET_LIST = listing({"$ref": "#/components/schemas/BucketInfo"})
 _FILE_LIST = listing({"$ref": "#/components/schemas/FileInfo"})
@@ -81,14 +73,6 @@ class StorageViewSet(AgnostViewSet):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def body(self) -> dict[str, Any]:
-        data = self.request.data
-        if data in (None, ""):
-            return {}
-        if not isinstance(data, dict):
-            raise ValidationFailed("The body must be a JSON object.")
-        return data
-
     def bucket_ident(self, data: dict[str, Any]) -> Any:
         if "bucket" not in data:
             raise ValidationFailed("bucket is required.", details={"field": "bucket"})
@@ -122,7 +106,7 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.CreateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def create_bucket(self, request):
         data = self.body()
-        bucket = self.storage().create_bucket(data.get("name"), is_public=_flag(data, "isPublic", True),
+        bucket = self.storage().create_bucket(data.get("name"), is_public=self.flag("isPublic", True),
                                               tags=data.get("tags"))
         return self.bucket_out(bucket)
 
@@ -158,7 +142,7 @@ class StorageViewSet(AgnostViewSet):
     def bucket_get(self, request):
         data = self.body()
         bucket = self.bucket(data).get()
-        return self.bucket_out(bucket, services.bucket_stats(bucket) if _flag(data, "detailed") else None)
+        return self.bucket_out(bucket, services.bucket_stats(bucket) if self.flag("detailed") else None)
 
     @_doc(s.BucketSerializer, NULL, 404)
     def bucket_empty(self, request):
@@ -177,7 +161,7 @@ class StorageViewSet(AgnostViewSet):
 
     def _bucket_privacy(self, is_public: bool) -> Response:
         data = self.body()
-        return self.bucket_out(self.bucket(data).set_public(is_public, include_files=_flag(data, "includeFiles")))
+        return self.bucket_out(self.bucket(data).set_public(is_public, include_files=self.flag("includeFiles")))
 
     @_doc(s.BucketPrivacySerializer, s.BucketInfoSerializer, 404)
     def bucket_make_public(self, request):
@@ -213,8 +197,8 @@ class StorageViewSet(AgnostViewSet):
     @_doc(s.UpdateBucketSerializer, s.BucketInfoSerializer, 404, 409)
     def bucket_update(self, request):
         data = self.body()
-        bucket = self.bucket(data).update(new_name=data.get("newName"), is_public=_flag(data, "isPublic", None),
-                                          tags=data.get("tags"), include_files=_flag(data, "includeFiles"))
+        bucket = self.bucket(data).update(new_name=data.get("newName"), is_public=self.flag("isPublic", None),
+                                          tags=data.get("tags"), include_files=self.flag("includeFiles"))
         return self.bucket_out(bucket)
 
     # -- uploads --------------------------------------------------------------------------
@@ -370,4 +354,4 @@ class StorageViewSet(AgnostViewSet):
     def file_update(self, request):
         data = self.body()
         return self.file_out(self.file(data).update(new_name=data.get("newName"),
-                                                    is_public=_flag(data, "isPublic", None), tags=data.get("tags")))
+                                                    is_public=self.flag("isPublic", None), tags=data.get("tags")))
