@@ -1,4 +1,5 @@
-"""Request shapes of the cache routes (types only; the services check keys, sizes, TTLs)."""
+"""Request and response shapes of the cache routes, for the OpenAPI schema and the browsable
+API's forms; the views read the body with core's helpers and the services check it."""
 
 from __future__ import annotations
 

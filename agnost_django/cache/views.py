@@ -11,6 +11,7 @@ from agnost_django.cache import quotas, serializers, services
 from agnost_django.cache.conf import cache_settings
 from agnost_django.cache.quotas import CacheWriteThrottle
 from agnost_django.core.api import AgnostViewSet
+from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.schema import ANY_JSON, NULL, error_responses, nullable
 
 
@@ -58,10 +59,8 @@ class CacheViewSet(AgnostViewSet):
         }
         return classes.get(self.action, serializers.KeySerializer)(*args, **kwargs)
 
-    def _validated(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    def key(self) -> str:
+        return services.validate_key(self.required("key"))
 
     @extend_schema(
         operation_id="cache_get",
@@ -73,44 +72,48 @@ class CacheViewSet(AgnostViewSet):
         # The client sends `?key=<raw key>`: all that follows `key=` is the key, "&" included.
         raw = request.META.get("QUERY_STRING", "")
         key = unquote(raw[4:]) if raw.startswith("key=") else request.query_params.get("key", "")
-        serializer = serializers.KeySerializer(data={"key": key})
-        serializer.is_valid(raise_exception=True)
-        return Response(wrap_value(services.get_value(serializer.validated_data["key"])))
+        return Response(wrap_value(services.get_value(self.required("key", {"key": key}))))
 
     @extend_schema(operation_id="cache_set", request=serializers.SetSerializer, responses={200: NULL, **ERRORS})
     def set_key(self, request):
-        data = self._validated(request)
-        value = services.validate_value(data["value"])
-        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + services.value_size(value))
-        services.set_value(data["key"], value, ttl=data.get("ttl") or None)
+        key = self.key()
+        if "value" not in self.body():
+            raise ValidationFailed("value is required.", details={"field": "value"})
+        value = services.validate_value(self.field("value"))
+        quotas.charge(request, len(key.encode()) + services.value_size(value))
+        services.set_value(key, value, ttl=self.field("ttl") or None)
         return Response()
 
     @extend_schema(operation_id="cache_delete", request=serializers.DeleteSerializer, responses={200: NULL, **ERRORS})
     def delete_keys(self, request):
-        keys = [services.validate_key(key) for key in self._validated(request)["keys"]]
+        keys = self.field("keys")
+        if not isinstance(keys, list):
+            raise ValidationFailed("keys must be a list of keys.", details={"field": "keys"})
+        keys = [services.validate_key(key) for key in keys]
         quotas.charge(request, SMALL_WRITE * len(keys))
         services.delete_keys(keys)
         return Response()
 
     @extend_schema(request=serializers.IncrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def increment(self, request):
-        data = self._validated(request)
-        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
-        value = services.increment(data["key"], data["increment"], ttl=data.get("ttl") or None)
+        key = self.key()
+        quotas.charge(request, len(key.encode()) + SMALL_WRITE)
+        value = services.increment(key, self.field("increment", 1), ttl=self.field("ttl") or None)
         return Response({"value": value})
 
     @extend_schema(request=serializers.DecrementSerializer, responses={200: serializers.ValueSerializer, **ERRORS})
     def decrement(self, request):
-        data = self._validated(request)
-        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
-        value = services.decrement(data["key"], data["decrement"], ttl=data.get("ttl") or None)
+        key = self.key()
+        quotas.charge(request, len(key.encode()) + SMALL_WRITE)
+        value = services.decrement(key, self.field("decrement", 1), ttl=self.field("ttl") or None)
         return Response({"value": value})
 
     @extend_schema(request=serializers.ExpireSerializer, responses={200: NULL, **ERRORS})
     def expire(self, request):
-        data = self._validated(request)
-        quotas.charge(request, len(services.validate_key(data["key"]).encode()) + SMALL_WRITE)
-        services.expire(data["key"], data["ttl"])
+        key = self.key()
+        ttl = services.validate_ttl(self.field("ttl"), required=True)  # before the quota is charged
+        quotas.charge(request, len(key.encode()) + SMALL_WRITE)
+        services.expire(key, ttl)
         return Response()
 
     @extend_schema(responses={200: serializers.StatsSerializer, **ERRORS})
@@ -119,5 +122,4 @@ class CacheViewSet(AgnostViewSet):
 
     @extend_schema(request=serializers.ListKeysSerializer, responses={200: serializers.ListKeysResultSerializer, **ERRORS})
     def list_keys(self, request):
-        data = self._validated(request)
-        return Response(services.list_keys_page(data.get("pattern"), cursor=data.get("next") or None))
+        return Response(services.list_keys_page(self.field("pattern"), cursor=self.field("next") or None))
