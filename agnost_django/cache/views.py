@@ -78,7 +78,7 @@ class CacheViewSet(AgnostViewSet):
     def set_key(self, request):
         key = self.key()
         if "value" not in self.body():
-            raise ValidationFailed("value is required.", details={"field": "value"})
+            raise ValidationFailed("value is required.", details={"field": "value", "reason": "required"})
         value = services.validate_value(self.field("value"))
         quotas.charge(request, len(key.encode()) + services.value_size(value))
         services.set_value(key, value, ttl=self.field("ttl") or None)

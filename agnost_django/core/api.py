@@ -175,7 +175,7 @@ class AgnostViewMixin:
         """A field the call cannot do without (a missing, ``null`` or empty one is refused)."""
         value = (self.body() if data is None else data).get(name)
         if value in (None, ""):
-            raise ValidationFailed(f"{name} is required.", details={"field": name})
+            raise ValidationFailed(f"{name} is required.", details={"field": name, "reason": "required"})
         return value
 
     def flag(self, name: str, default: Any = False, data: dict[str, Any] | None = None) -> Any:
