@@ -80,7 +80,7 @@ def panel(request) -> Panel:
         ],
         failures=failures,
         links=[link for link in (Link(_("Messages"), admin_url("agnost_queues_queuemessage_changelist")),
-                                 Link(_("Workers"), admin_url("agnost_queues_queueworker_changelist"))) if link.url],
+                                 Link(_("Workers"), admin_url("agnost_core_worker_changelist"))) if link.url],
     )
 
 
