@@ -77,6 +77,9 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.echo_default = True
         self.channels: dict[str, bool] = {}  # joined channel -> True
+        # Joins, leaves and heartbeats change presence one at a time: a heartbeat that read the
+        # channels before a leave must not put the leaver back after it.
+        self.presence_lock = asyncio.Lock()
         self.profile: Any = None
         self.pending: protocol.Packet | None = None
         self.pong = asyncio.Event()
@@ -327,17 +330,20 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         channel = names.clean_channel(payload.get("channel"))
         if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
             raise ChannelNotAllowed(details={"channel": channel})
-        new = await sync_to_async(get_presence().join, thread_sensitive=False)(channel, self.sid, to_json_deep(self.profile))
-        self.channels[channel] = True
+        async with self.presence_lock:
+            new = await sync_to_async(get_presence().join, thread_sensitive=False)(
+                channel, self.sid, to_json_deep(self.profile))
+            self.channels[channel] = True
         await self.hub.add(names.channel_group(channel), self)
         if new:  # join is idempotent: no second notification
             await self._notify(channel, "channel:join", self._echo(payload))
 
     async def _leave(self, payload: dict[str, Any]) -> None:
         channel = names.clean_channel(payload.get("channel"))
-        if self.channels.pop(channel, None) is None:
-            return  # leaving a channel one is not in is a no-op
-        await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+        async with self.presence_lock:
+            if self.channels.pop(channel, None) is None:
+                return  # leaving a channel one is not in is a no-op
+            await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
         # The others through the layer; the leaver, if echoed, directly: it leaves the hub's
         # group before the layer brings the notification back.
         await self._notify(channel, "channel:leave", False)
@@ -348,9 +354,10 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
     async def _update(self, payload: dict[str, Any]) -> None:
         self.profile = payload.get("data")
-        if self.channels:
-            await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
+        async with self.presence_lock:
+            if self.channels:
+                await sync_to_async(get_presence().touch, thread_sensitive=False)(
+                    self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
         for channel in self.channels:
             await self._notify(channel, "channel:update", self._echo(payload))
 
@@ -373,15 +380,17 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
     async def _heartbeat(self) -> None:
         try:
-            await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
+            async with self.presence_lock:
+                await sync_to_async(get_presence().touch, thread_sensitive=False)(
+                    self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
         except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one
             logger.exception("realtime heartbeat failed for %s", self.sid)
 
     async def _leave_everything(self) -> None:
         for channel in list(self.channels):
             try:
-                await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+                async with self.presence_lock:
+                    await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
                 await self.hub.discard(names.channel_group(channel), self)
                 await self._notify(channel, "channel:leave", True)
             except Exception:  # noqa: BLE001 - the presence TTL removes what is left
