@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agnost_django.core import health
+from agnost_django.core import health, requestlog
 from agnost_django.core.console import Count, Failure, Link, Panel, admin_url, capped_count
 from agnost_django.core.models import ClientKey, RequestLog
 
@@ -22,21 +22,21 @@ def panel(request) -> Panel:
     checks = [health.database(alias) for alias in settings.DATABASES]
     checks += [health.cache(alias) for alias in settings.CACHES]
     recent = RequestLog.objects.filter(created_at__gte=since)
-    errors = recent.filter(status__gte=400)
-    requestlog = admin_url("agnost_core_requestlog_changelist")
-    counts = [
-        Count(_("active client keys"), capped_count(active_keys()), admin_url("agnost_core_clientkey_changelist")),
-        Count(_("API calls, last hour"), capped_count(recent), requestlog),
-        Count(_("failed calls, last hour"), capped_count(errors), requestlog, alert=errors.exists()),
-    ]
+    log_url = admin_url("agnost_core_requestlog_changelist")
     failures = [
         Failure(row.created_at, f"{row.method} {row.route or row.path} → {row.status}", row.error_code,
                 who(row), admin_url("agnost_core_requestlog_change", row.pk))
-        for row in errors.order_by("-created_at")[:10]
+        for row in requestlog.recent_errors(since, limit=10)
+    ]
+    counts = [
+        Count(_("active client keys"), capped_count(active_keys()), admin_url("agnost_core_clientkey_changelist")),
+        Count(_("API calls, last hour"), capped_count(recent), log_url),
+        Count(_("failed calls, last hour"), capped_count(recent.filter(status__gte=400)), log_url,
+              alert=bool(failures)),
     ]
     links = [Link(_("Client keys"), admin_url("agnost_core_clientkey_changelist"))]
-    if requestlog:
-        links.append(Link(_("Request log"), requestlog))
+    if log_url:
+        links.append(Link(_("Request log"), log_url))
     return Panel(title=_("Core"), checks=checks, counts=counts, failures=failures, links=links)
 
 

@@ -57,8 +57,6 @@ def _open_admin_on_overview() -> None:
     """The default admin site's index shows the console overview above Django's app list
     (turned off at render time by ``AGNOST_CORE_ADMIN_OVERVIEW = False``). A site that has its
     own ``index_template`` keeps it, and can ``{% load agnost_admin_console %}{% agnost_overview %}``."""
-    from django.apps import apps
-
     if apps.is_installed("django.contrib.admin"):
         from django.contrib import admin
 
