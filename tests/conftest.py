@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from agnost_django.core import nearcache
 from agnost_django.core.services import create_client_key
 from agnost_django.core.testing import AgnostAPIClient, isolated_registries
 
@@ -20,6 +21,7 @@ def _isolated_registries():
 def _clear_cache():
     # Each xdist worker has its own LocMem cache or its own Redis database number.
     caches["default"].clear()
+    nearcache.clear()
     yield
 
 

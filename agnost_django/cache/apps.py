@@ -12,6 +12,7 @@ class CacheConfig(modules.ModuleConfig):
     default_auto_field = "django.db.models.BigAutoField"
     wire_name = "cache"
     api_urls = "agnost_django.cache.urls"
+    direct_urls = True
     api_root = "agnost_cache:cache-stats"
     accessors = {"cache": modules.Accessor("agnost_django.cache.facade.get_manager", default="default",
                           doc="Key-value operations on the CACHES alias name.")}

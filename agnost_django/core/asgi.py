@@ -37,6 +37,7 @@ from django.http import FileResponse
 from django.urls import set_script_prefix
 
 from .conf import core_settings
+from .direct import DirectLane
 
 _END = object()
 
@@ -45,6 +46,7 @@ class ASGIHandler(DjangoASGIHandler):
     def __init__(self, threads: int | None = None) -> None:
         BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
+        self.direct = DirectLane() if core_settings.DIRECT_LANE else None
         threads = threads or core_settings.HTTP_THREADS
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="agnost-http")
         self._serve = sync_to_async(self.serve, thread_sensitive=False, executor=self.executor)
@@ -67,12 +69,14 @@ class ASGIHandler(DjangoASGIHandler):
 
     def serve(self, scope, body_file):
         """The synchronous part of a request, in one of the pool's threads: (response, body),
-        body None for a streaming response (still open: `stream` sends and closes it)."""
+        body None for a streaming response (still open: `stream` sends and closes it).
+        A client call to a data or cache route takes the direct lane (:mod:`.direct`)."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
         if request is not None:
-            response = self.get_response(request)
+            lane = self.direct.match(scope) if self.direct is not None else None
+            response = self.get_response(request) if lane is None else self.direct.get_response(request, lane)
             response._handler_class = self.__class__
         if response.streaming:
             if isinstance(response, FileResponse):
@@ -83,8 +87,10 @@ class ASGIHandler(DjangoASGIHandler):
         return response, body
 
     async def send_whole(self, response, body, send):
-        await send({"type": "http.response.start", "status": response.status_code,
-                    "headers": self.headers(response)})
+        headers = self.headers(response)
+        if not response.has_header("Content-Length"):  # else uvicorn would send it chunked
+            headers.append((b"Content-Length", str(len(body)).encode("ascii")))
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     async def stream(self, response, receive, send):

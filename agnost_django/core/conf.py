@@ -141,6 +141,22 @@ class CoreSettings(AppSettings):
         serves a request."""
         return int(self._get("HTTP_THREADS", 8))
 
+    @property
+    def DIRECT_LANE(self) -> bool:
+        """Serve client calls to the data and cache routes through the direct lane
+        (:mod:`agnost_django.core.direct`): the middleware of ``DIRECT_MIDDLEWARE`` only."""
+        return bool(self._get("DIRECT_LANE", True))
+
+    @property
+    def DIRECT_MIDDLEWARE(self) -> list[str]:
+        """The host's ``MIDDLEWARE`` entries that the direct lane runs (in the host's order)."""
+        return self._get("DIRECT_MIDDLEWARE", [
+            "agnost_django.core.middleware.AgnostMiddleware",
+            "corsheaders.middleware.CorsMiddleware",
+            "django.middleware.security.SecurityMiddleware",
+            "django.middleware.gzip.GZipMiddleware",
+        ])
+
     # -- background job runs (queue messages, task runs): :mod:`agnost_django.core.workers` ----
 
     @property

@@ -7,6 +7,8 @@ request reloads: an entry filled by a reader that raced with the change carries 
 token and is ignored. A cache that lives in one process (local memory) cannot hear of a
 change made in another (the shell, a worker): there entries live :data:`LOCAL_TIMEOUT`
 seconds. Unknown hashes are cached too (as ``None``), so a flood of bad keys costs no queries.
+On Redis, each process also keeps what it read in memory (:mod:`.nearcache`), and
+:func:`invalidate` tells every process at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.core.cache import caches
 
+from agnost_django.core import nearcache
 from agnost_django.core.conf import core_settings
 
 GENERATION_KEY = "agnost:core:keys:generation"
@@ -39,10 +42,15 @@ def entry_timeout(cache, timeout: int) -> int:
 
 def cached(name: str, load: Callable[[], Any]) -> Any:
     """The value of entry ``name`` for the current generation, loaded (and stored) on a miss."""
+    value = nearcache.get(name)
+    if value is not nearcache.MISS:
+        return value
+    epoch = nearcache.epoch()
     cache = _cache()
     found = cache.get_many([GENERATION_KEY, name])
     generation, entry = found.get(GENERATION_KEY), found.get(name)
     if generation is not None and entry is not None and entry[0] == generation:
+        nearcache.put(name, entry[1], epoch, TIMEOUT)
         return entry[1]
     if generation is None:
         generation = secrets.token_hex(8)
@@ -50,6 +58,7 @@ def cached(name: str, load: Callable[[], Any]) -> Any:
             generation = cache.get(GENERATION_KEY) or generation
     value = load()
     cache.set(name, (generation, value), entry_timeout(cache, TIMEOUT))
+    nearcache.put(name, value, epoch, TIMEOUT)
     return value
 
 
@@ -57,6 +66,7 @@ def invalidate() -> None:
     """Drop every cached key entry: call after any change of a client key (done for saves
     and deletes by the core app's receivers, and by the admin's bulk actions)."""
     _cache().set(GENERATION_KEY, secrets.token_hex(8), TIMEOUT)
+    nearcache.publish(nearcache.ALL)
 
 
 def client_key(key_hash: str):

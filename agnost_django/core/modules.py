@@ -47,6 +47,10 @@ class ModuleConfig(AppConfig):
     wire_name: str = ""
     #: URLconf of the client REST API, mounted under ``/_api/rest/v1/``.
     api_urls: str | None = None
+    #: Whether client calls to the routes of ``api_urls`` may skip the host's middleware but
+    #: ``AGNOST_CORE_DIRECT_MIDDLEWARE`` (:mod:`agnost_django.core.direct`): views that read
+    #: nothing of Django's sessions, authentication, messages or locale.
+    direct_urls: bool = False
     #: The route name of the module's entry in the API root.
     api_root: str | None = None
     #: ``(prefix, URLconf)`` of pages outside the API (links, public files, endpoints).

@@ -12,6 +12,7 @@ class DataConfig(modules.ModuleConfig):
     default_auto_field = "django.db.models.BigAutoField"
     wire_name = "db"
     api_urls = "agnost_django.data.urls"
+    direct_urls = True
     api_root = "agnost_data:stats"
     accessors = {"db": modules.Accessor("agnost_django.data.facade.get_manager", default="default",
                        doc="Database operations on the DATABASES alias name.")}
