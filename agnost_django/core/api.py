@@ -226,6 +226,15 @@ class AgnostViewMixin:
     def get_parsers(self):
         return [LimitedJSONParser()]
 
+    def perform_content_negotiation(self, request, force=False):
+        # The client's calls (no Accept, */* or JSON) get the JSON renderer without DRF parsing
+        # the header, as DRF would choose it.
+        if (request.META.get("HTTP_ACCEPT", "*/*") in ("*/*", "application/json")
+                and api_settings.URL_FORMAT_OVERRIDE not in request.query_params):
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def get_renderers(self):
         # Fixed rather than the host's defaults: the wire protocol needs JSON first.
         return [NullJSONRenderer(), JSONBrowsableAPIRenderer()]

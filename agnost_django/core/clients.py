@@ -26,13 +26,14 @@ def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def is_trusted_proxy(address: str | None) -> bool:
-    if not address:
+    networks = _networks(tuple(core_settings.TRUSTED_PROXIES))
+    if not address or not networks:
         return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in network for network in _networks(tuple(core_settings.TRUSTED_PROXIES)))
+    return any(ip in network for network in networks)
 
 
 def client_ip(request) -> str | None:

@@ -8,11 +8,24 @@ Each app's ``conf.py`` subclasses :class:`AppSettings` and exposes one instance
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+
+@lru_cache(maxsize=64)
+def _imported(setting: str, paths: tuple[str, ...]) -> tuple[Any, ...]:
+    """The objects of ``paths`` (read on every request: imported once per value)."""
+    result = []
+    for path in paths:
+        try:
+            result.append(import_string(path))
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"{setting} contains {path!r}, which could not be imported: {exc}") from exc
+    return tuple(result)
 
 
 class AppSettings:
@@ -33,16 +46,7 @@ class AppSettings:
             ) from exc
 
     def _import_list(self, name: str, default: list[str]) -> list[Any]:
-        paths = self._get(name, default)
-        result = []
-        for path in paths:
-            try:
-                result.append(import_string(path))
-            except ImportError as exc:
-                raise ImproperlyConfigured(
-                    f"{self.prefix}{name} contains {path!r}, which could not be imported: {exc}"
-                ) from exc
-        return result
+        return list(_imported(self.prefix + name, tuple(self._get(name, default))))
 
     @classmethod
     def setting_names(cls) -> set[str]:

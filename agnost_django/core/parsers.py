@@ -41,17 +41,16 @@ class LimitedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         request = (parser_context or {}).get("request")
-        too_large = body_too_large()
         if limit is not None and request is not None:
             try:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 declared = 0
             if declared > limit:
-                raise too_large
+                raise body_too_large(limit)
         raw = stream.read(limit + 1) if limit is not None else stream.read()
         if limit is not None and len(raw) > limit:
-            raise too_large
+            raise body_too_large(limit)
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
@@ -70,16 +69,19 @@ def loads(text: str | bytes):
     """``json.loads`` for what clients send: strict (no NaN/Infinity), and at most
     ``AGNOST_CORE_JSON_MAX_DEPTH`` arrays/objects deep (a RecursionError is never a 500)."""
     limit = core_settings.JSON_MAX_DEPTH
-    too_deep = JSONTooDeep(_("The JSON body is nested deeper than %(limit)s levels.") % {"limit": limit},
+
+    def too_deep():
+        return JSONTooDeep(_("The JSON body is nested deeper than %(limit)s levels.") % {"limit": limit},
                            details={"limit": limit})
+
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise too_deep from None
+        raise too_deep() from None
     except ValueError as exc:
         raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
     if _depth_exceeds(value, limit):
-        raise too_deep
+        raise too_deep()
     return value
 
 

@@ -10,6 +10,7 @@ object's client JSON (realtime publishes it with ``object_created``).
 from __future__ import annotations
 
 import copy
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -77,14 +78,17 @@ def _values(resource: Resource, values: Any, *, creating: bool) -> dict[str, Any
     return cleaned
 
 
-def _save(resource: Resource, obj: models.Model) -> None:
+def _save(resource: Resource, obj: models.Model, *, savepoint: bool = True) -> None:
     try:
         # The owner set from the signed-in user needs no check that it exists (a query).
         obj.full_clean(exclude=getattr(obj, "_agnost_trusted_fields", None))
     except ValidationError as exc:
         raise _field_errors(resource, exc) from None
+    # Alone, the INSERT or UPDATE is a transaction of its own; in a caller's transaction, a
+    # savepoint keeps that transaction usable after a refused one (a unique value taken).
+    guarded = savepoint and transaction.get_connection(resource.database).in_atomic_block
     try:
-        with transaction.atomic(using=resource.database):
+        with transaction.atomic(using=resource.database) if guarded else nullcontext():
             obj.save(using=resource.database)
     except IntegrityError as exc:
         raise FieldErrors([error_item(400, "not_unique_value", str(exc).splitlines()[0], None)]) from None
@@ -123,10 +127,11 @@ def create(resource: Resource, values: Any, user: Any, *, omit: list[str] = ()) 
         raise ValidationFailed(f"At most {data_settings.MAX_CREATE_BATCH} objects per create.",
                                details={"field": "values"})
     created = []
-    with transaction.atomic(using=resource.database):
+    # One object: one INSERT ... RETURNING; several: all or nothing.
+    with transaction.atomic(using=resource.database) if many else nullcontext():
         for item in batch:
             obj = _new(resource, item, user)
-            _save(resource, obj)
+            _save(resource, obj, savepoint=not many)
             created.append(obj)
         _on_commit(resource, signals.object_created, objects=created, user=user)
     result = [serialize(resource, obj, omit=omit) for obj in created]
@@ -286,10 +291,11 @@ def update_object_fields(resource: Resource, object_id: Any, instructions: Any, 
     changes = build_updates(resource, instructions)
     pk = _pk(resource, object_id)
     # Without sub-objects to read back, one UPDATE ... RETURNING gives the changed object.
-    plain = not resource.sub_models and not (return_top and getattr(resource, "parent_resource", None))
-    with transaction.atomic(using=resource.database):
+    plain = (not resource.sub_models and not (return_top and getattr(resource, "parent_resource", None))
+             and returning.supported(resource.database))
+    with nullcontext() if plain else transaction.atomic(using=resource.database):  # one statement needs none
         matched = queryset(resource, "update", user).filter(pk=pk)
-        if plain and returning.supported(resource.database):
+        if plain:
             obj = returning.update(matched, changes)
             if obj is None:
                 return None
