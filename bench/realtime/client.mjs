@@ -50,7 +50,7 @@ class Conn {
 
   open() {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.url}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+      const ws = new WebSocket(`${this.url}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: process.env.BENCH_DEFLATE !== "0" });
       this.ws = ws;
       let connected = false;
       ws.on("message", (data, isBinary) => {

@@ -174,3 +174,22 @@ def test_the_server_closes_a_flooding_socket_and_serves_the_others(server):
             await flooder.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.xdist_group("realtime-processes")
+def test_sockets_decline_compression_as_socket_io_does(server):
+    """A browser offers permessage-deflate on every websocket; accepted, each socket would hold
+    two zlib streams and every frame would be compressed once per socket."""
+
+    async def scenario():
+        ws = await open_socket(server)  # websockets offers the extension, as browsers do
+        try:
+            offered = ws.request.headers.get("Sec-WebSocket-Extensions") or ""
+            assert "permessage-deflate" in offered
+            assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+            await ws.send('421["join",{"channel":"room"}]')
+            assert [event[0] for event in await _events(ws, 1)] == ["channel:join"]
+        finally:
+            await ws.close()
+
+    asyncio.run(scenario())

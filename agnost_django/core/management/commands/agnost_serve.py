@@ -57,6 +57,10 @@ class Command(BaseCommand):
             # Channels' router does not speak the lifespan protocol.
             lifespan="off",
             proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+            # Browsers offer permessage-deflate on every websocket; accepted, it costs each socket
+            # two zlib streams (tens of KB) and a compression of every frame it is sent. The
+            # Socket.IO server declines it by default too; Engine.IO pings, so no websocket pings.
+            ws_per_message_deflate=False, ws_ping_interval=None,
         )
         if reload_dirs:
             if workers and workers > 1:
