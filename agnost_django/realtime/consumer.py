@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agnost_django.core import requestlog
@@ -82,8 +83,10 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.presence_lock = asyncio.Lock()
         self.profile: Any = None
         self.pending: protocol.Packet | None = None
-        self.pong = asyncio.Event()
-        self.tasks: list[asyncio.Task] = []
+        now = asyncio.get_running_loop().time()
+        self.next_ping = now + realtime_settings.PING_INTERVAL / 1000
+        self.pong_due: float | None = None  # while a ping waits for its pong
+        self.next_beat = now + realtime_settings.HEARTBEAT_INTERVAL
         self.hub = get_hub()
         self.outbox = SendBuffer(self._send_frame, self._close_slow)
         self.frame_rate = realtime_settings.FRAME_RATE
@@ -96,14 +99,21 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             "sid": _sid(), "upgrades": [], "pingInterval": realtime_settings.PING_INTERVAL,
             "pingTimeout": realtime_settings.PING_TIMEOUT, "maxPayload": realtime_settings.MAX_PAYLOAD,
         }, separators=(",", ":")))
-        self.tasks.append(asyncio.ensure_future(self._ping_loop()))
+        self.hub.watch(self)
 
     async def __call__(self, scope, receive, send):
-        # When the client is already gone, sending to it raises out of the consumer (uvicorn's
-        # ClientDisconnected) and ``disconnect`` is never called: clean up here in any case.
+        # Channels' consumer loop, without a layer channel (the hub listens for the process)
+        # and without a task per message read (await_many_dispatch's).
+        self.scope, self.channel_layer, self.base_send = scope, None, send
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                await self.dispatch(await receive())
+                await asyncio.sleep(0)  # a socket with frames queued must not starve the others
+        except StopConsumer:
+            pass
         finally:
+            # When the client is already gone, sending to it raises out of the consumer
+            # (uvicorn's ClientDisconnected) and ``disconnect`` is never called.
             await self._cleanup()
 
     async def dispatch(self, message):
@@ -121,10 +131,9 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         await self._cleanup()
 
     async def _cleanup(self) -> None:
-        """Idempotent: stop the ping loop, leave every channel (telling the others), leave the groups."""
-        for task in getattr(self, "tasks", []):
-            task.cancel()
-        self.tasks = []
+        """Idempotent: stop the pings, leave every channel (telling the others), leave the groups."""
+        if getattr(self, "hub", None) is not None:
+            self.hub.unwatch(self)
         if getattr(self, "outbox", None) is not None:
             self.outbox.cancel()
         if getattr(self, "sid", None) and not getattr(self, "cleaned", False):
@@ -150,7 +159,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             return
         kind, data = text_data[0], text_data[1:]
         if kind == protocol.PONG:
-            self.pong.set()
+            self.pong_due = None
         elif kind == protocol.PING:
             await self.send(protocol.PONG + data)
         elif kind == protocol.MESSAGE:
@@ -211,31 +220,23 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         for frame in frames:
             await self._send_frame(frame)
 
-    async def _ping_loop(self) -> None:
-        interval = realtime_settings.PING_INTERVAL / 1000
-        timeout = realtime_settings.PING_TIMEOUT / 1000
-        heartbeat = realtime_settings.HEARTBEAT_INTERVAL
-        last_beat = asyncio.get_running_loop().time()
-        try:
-            while True:
-                await asyncio.sleep(min(interval, heartbeat))
-                now = asyncio.get_running_loop().time()
-                if self.sid and now - last_beat >= heartbeat - 0.01:
-                    last_beat = now
-                    await self._heartbeat()
-                if now - getattr(self, "_last_ping", 0) >= interval - 0.01:
-                    self._last_ping = now
-                    self.pong.clear()
-                    await self.send(protocol.PING)
-                    try:
-                        await asyncio.wait_for(self.pong.wait(), timeout)
-                    except asyncio.TimeoutError:
-                        await self.close()
-                        return
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # noqa: BLE001 - the client went away while we pinged it
-            logger.debug("ping loop of %s ended", getattr(self, "sid", None), exc_info=True)
+    def tick(self, now: float) -> None:
+        """Called by the hub's clock: ping when due (a client that has not answered the last
+        ping within ``PING_TIMEOUT`` is closed), and refresh presence when due."""
+        if self.closing:
+            return
+        if self.pong_due is not None and now >= self.pong_due:
+            self.pong_due = None
+            self.hub.loop.create_task(self.close())
+            return
+        if now >= self.next_ping and self.pong_due is None:
+            self.next_ping = now + realtime_settings.PING_INTERVAL / 1000
+            self.pong_due = now + realtime_settings.PING_TIMEOUT / 1000
+            self.outbox.put([protocol.PING])
+        if now >= self.next_beat:
+            self.next_beat = now + realtime_settings.HEARTBEAT_INTERVAL
+            if self.sid and self.channels:
+                self.hub.loop.create_task(self._heartbeat())
 
     # -- Socket.IO packets ---------------------------------------------------------------
 

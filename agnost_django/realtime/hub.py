@@ -35,6 +35,8 @@ class Socket(Protocol):
 
     def deliver(self, frames: list[str | bytes]) -> None: ...
 
+    def tick(self, now: float) -> None: ...
+
 
 def frames_of(message: dict[str, Any]) -> list[str | bytes]:
     if message.get("args") is not None:
@@ -51,6 +53,8 @@ class Hub:
         self.groups: dict[str, set[Socket]] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        self.watched: set[Socket] = set()
+        self.clock: asyncio.Task | None = None
 
     async def add(self, group: str, socket: Socket) -> None:
         async with self.lock:
@@ -70,6 +74,33 @@ class Hub:
             if not members:
                 del self.groups[group]
                 await self.layer.group_discard(group, self.channel)
+
+    def watch(self, socket: Socket) -> None:
+        """Give ``socket`` the clock's ticks (its pings and heartbeats) until :meth:`unwatch`:
+        one timer for the process instead of a task per socket."""
+        self.watched.add(socket)
+        if self.clock is None:
+            self.clock = self.loop.create_task(self._tick())
+
+    def unwatch(self, socket: Socket) -> None:
+        self.watched.discard(socket)
+
+    async def _tick(self) -> None:
+        try:
+            while self.watched:
+                # A tick at least four times per shortest period: pings and presence are late by
+                # at most a quarter of it (a second with the defaults).
+                shortest = min(realtime_settings.PING_INTERVAL / 1000, realtime_settings.PING_TIMEOUT / 1000,
+                               realtime_settings.HEARTBEAT_INTERVAL)
+                await asyncio.sleep(min(max(shortest / 4, 0.02), 1.0))
+                now = self.loop.time()
+                for socket in list(self.watched):
+                    try:
+                        socket.tick(now)
+                    except Exception:  # noqa: BLE001 - one socket never stops the others' pings
+                        logger.exception("realtime hub: a socket's tick failed")
+        finally:
+            self.clock = None
 
     def dispatch(self, message: dict[str, Any]) -> None:
         """Hand ``message`` (a layer message of services.event_message) to the local sockets of

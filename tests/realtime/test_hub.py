@@ -113,15 +113,20 @@ async def test_a_slow_reader_does_not_delay_a_fast_one_and_is_disconnected(small
     await asyncio.sleep(0.3)  # slow's join is handled (its frames are not read)
 
     count, payload = 300, "x" * 64_000
+    got = set()
+
+    async def read_fast():  # reads while the publisher sends (19 MB: more than the kernel holds)
+        while len(got) < count:
+            frame = await asyncio.wait_for(fast.recv(), timeout=20)
+            if frame.startswith('42["chunk"'):
+                got.add(json.loads(frame[2:])[1]["message"]["i"])
+
     started = time.monotonic()
+    reading = asyncio.create_task(read_fast())
     for i in range(count):
         await publisher.send("42" + json.dumps(["message", {"channel": "stream", "eventName": "chunk",
                                                             "message": {"i": i, "data": payload}}]))
-    got = set()
-    while len(got) < count:
-        frame = await asyncio.wait_for(fast.recv(), timeout=20)
-        if frame.startswith('42["chunk"'):
-            got.add(json.loads(frame[2:])[1]["message"]["i"])
+    await reading
     fast_seconds = time.monotonic() - started
     assert got == set(range(count))
     assert fast_seconds < 20
