@@ -12,9 +12,10 @@
 HTTP goes to Django through :mod:`agnost_django.core.asgi` (each request in one call to a
 pool of threads), behind storage's :class:`~agnost_django.storage.asgi.BodySizeLimit` when
 storage is installed; websockets go to the realtime consumer (Socket.IO at ``/socket.io/``)
-behind the client-key origin check and Channels' session authentication when realtime is
-installed. A host with websocket routes of its own passes them:
-``get_asgi_application(websocket_urlpatterns=[...])``; they come after realtime's.
+behind the client-key origin check when realtime is installed. A host with websocket routes of its own passes them:
+``get_asgi_application(websocket_urlpatterns=[...])``; they come after realtime's, behind
+Channels' ``AuthMiddlewareStack`` (``scope["user"]`` from the Django session), which the
+realtime socket does without.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ def get_asgi_application(*, websocket_urlpatterns=()):
         from agnost_django.storage.asgi import BodySizeLimit
 
         http = BodySizeLimit(http)  # oversized request bodies refused while they arrive
-    routes = list(websocket_urlpatterns)
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from django.urls import re_path
+
+    # The realtime socket authenticates with its client key and session token: only the host's
+    # routes get Django's session and user (AuthMiddlewareStack, a few KB per open socket).
+    routes = [re_path(r"", AuthMiddlewareStack(URLRouter(list(websocket_urlpatterns))))] if websocket_urlpatterns else []
     if apps.is_installed("agnost_django.realtime"):
         import agnost_django.routing
         from agnost_django.realtime.security import OriginValidator
@@ -40,10 +47,4 @@ def get_asgi_application(*, websocket_urlpatterns=()):
         from channels.security.websocket import AllowedHostsOriginValidator as OriginValidator
     else:
         return http
-    from channels.auth import AuthMiddlewareStack
-    from channels.routing import ProtocolTypeRouter, URLRouter
-
-    return ProtocolTypeRouter({
-        "http": http,
-        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(routes))),
-    })
+    return ProtocolTypeRouter({"http": http, "websocket": OriginValidator(URLRouter(routes))})
