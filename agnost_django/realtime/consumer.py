@@ -401,10 +401,11 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             await self.hub.discard(group, self)
 
     async def _send_frame(self, frame: str | bytes) -> None:
+        # Straight to the server's send (what Channels' send() wraps): once per delivery.
         if isinstance(frame, bytes):
-            await self.send(bytes_data=frame)
+            await self.base_send({"type": "websocket.send", "bytes": frame})
         else:
-            await self.send(text_data=frame)
+            await self.base_send({"type": "websocket.send", "text": frame})
 
     async def _close_slow(self, code: int) -> None:
         if not self.closing:
