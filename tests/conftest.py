@@ -69,6 +69,27 @@ def staff_client(user_factory) -> APIClient:
     return client
 
 
+@pytest.hookimpl(trylast=True)  # after the conftest hooks that add xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    """Makes ``--dist loadgroup`` honour the ``xdist_group`` marks again: pytest-xdist 3.8 tags
+    a grouped item by rewriting ``item._nodeid`` to ``<nodeid>@<group>``, which pytest 9.2 no
+    longer reads (its node ids live in ``item._id``), so every group was spread over all the
+    workers, each starting the group's servers and browser of its own."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers under loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                 for mark in item.iter_markers("xdist_group")}
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
+    # The groups (servers, browsers, subprocesses: the slow tests) first, so that the workers
+    # start them together and the quick tests fill in around them instead of one group
+    # running alone at the end. xdist hands out larger groups first; ties keep this order.
+    items.sort(key=lambda item: "@" not in item.nodeid)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Shows what tests recorded with ``record_property("schemathesis", text)`` (the API fuzz
     figures of tests/test_schemathesis.py) at the end of the run, from xdist workers too."""

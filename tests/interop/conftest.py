@@ -24,9 +24,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if INTEROP_DIR in item.path.parents:
             item.add_marker(pytest.mark.interop)
-            # Meant to keep them on one worker, so that one server serves them all. Nothing
-            # depends on it: with pytest 9.2 and pytest-xdist 3.8 loadgroup ignores the mark
-            # (pytest-dev/pytest-xdist#1386) and each worker simply starts its own server.
+            # On one worker under --dist loadgroup, so that one server serves them all (see
+            # tests/conftest.py for why loadgroup needs help with pytest 9.2). Nothing
+            # depends on it: without it each worker simply starts its own server.
             item.add_marker(pytest.mark.xdist_group("interop"))
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from tests.interop.server import REPO_ROOT, InteropServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("queue-workers")]  # one worker: one module server
 
 
 @pytest.fixture(scope="module")

@@ -90,14 +90,14 @@ class Client:
     async def emit(self, event: str, payload) -> None:
         await self.ws.send_to(text_data="42" + json.dumps([event, payload]))
 
-    async def call(self, event: str, payload):
+    async def call(self, event: str, payload, timeout: float = 2):
         """Emit with an acknowledgement id and wait for the ack (other frames are kept for
-        :meth:`receive_event`); returns the ack's arguments."""
+        :meth:`receive_event`); returns the ack's arguments. ``timeout``: for each frame."""
         self.ack_id = getattr(self, "ack_id", 0) + 1
         await self.ws.send_to(text_data=f"42{self.ack_id}" + json.dumps([event, payload]))
         prefix = f"43{self.ack_id}"
         while True:  # events may come before the ack (they are sent by another task)
-            frame = await self.read_frame()
+            frame = await self.read_frame(timeout)
             if frame.startswith(prefix):
                 return json.loads(frame[len(prefix):])
             self.backlog.append(frame)

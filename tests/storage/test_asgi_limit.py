@@ -26,6 +26,7 @@ MB = 1024 * 1024
 ORIGIN = "http://app.example.com"
 KEY_ORIGIN = "http://key.example.com"  # listed by the server's client key
 UPLOAD = "/_api/rest/v1/storage/bucket/upload-object"
+pytestmark = pytest.mark.xdist_group("asgi-limit")  # one worker: one module server
 
 
 def shell(server, code: str) -> str:
