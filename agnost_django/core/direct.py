@@ -25,7 +25,6 @@ from django.utils.module_loading import import_string
 
 from agnost_django.core import modules
 from agnost_django.core.conf import core_settings
-from agnost_django.core.middleware import AgnostMiddleware
 
 
 def lane_paths() -> dict[str, object]:
@@ -53,14 +52,17 @@ def lane_paths() -> dict[str, object]:
 class DirectLane:
     def __init__(self) -> None:
         self.paths: dict[str, object] | None = None
+        # The chain as BaseHandler.load_middleware builds it (synchronous), with the hooks.
         chain = convert_exception_to_response(self._view)
-        self.agnost = None
+        self.view_hooks, self.exception_hooks = [], []
         for path in reversed(settings.MIDDLEWARE):
             if path not in core_settings.DIRECT_MIDDLEWARE:
                 continue
             middleware = import_string(path)(chain)
-            if isinstance(middleware, AgnostMiddleware):
-                self.agnost = middleware
+            if hasattr(middleware, "process_view"):
+                self.view_hooks.insert(0, middleware.process_view)
+            if hasattr(middleware, "process_exception"):
+                self.exception_hooks.append(middleware.process_exception)
             chain = convert_exception_to_response(middleware)
         self.chain = chain
 
@@ -93,13 +95,19 @@ class DirectLane:
         return response
 
     def _view(self, request):
+        """As ``BaseHandler._get_response`` once the URL is resolved."""
         match = request.resolver_match
-        try:
-            response = match.func(request, *match.args, **match.kwargs)
-        except Exception as exc:  # as BaseHandler: the middleware's process_exception
-            response = self.agnost.process_exception(request, exc) if self.agnost is not None else None
-            if response is None:
-                raise
+        for hook in self.view_hooks:
+            response = hook(request, match.func, match.args, match.kwargs)
+            if response is not None:
+                break
+        else:
+            try:
+                response = match.func(request, *match.args, **match.kwargs)
+            except Exception as exc:
+                response = next(filter(None, (hook(request, exc) for hook in self.exception_hooks)), None)
+                if response is None:
+                    raise
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         return response
