@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ViewSet
 
-from agnost_django.core import requestlog
+from agnost_django.core import callers, requestlog
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, ValidationFailed, error_item
 from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large
@@ -203,7 +203,11 @@ class AgnostViewMixin:
             requestlog.annotate(request, **found)
 
     def handle_exception(self, exc):
-        self._annotate_caller(getattr(self, "request", None))
+        request = getattr(self, "request", None)
+        self._annotate_caller(request)
+        if isinstance(exc, callers.MissingSessionToken) and request is not None and \
+                getattr(request._request, "agnost_session_problem", None) == callers.INVALID:
+            exc = callers.InvalidSessionToken()  # a session was sent, but it is not (or no longer) valid
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -31,6 +31,9 @@ def test_owner_rules_on_the_demo_todos(client_factory_with_session):
 def test_signed_in_rules_need_a_session(dc):
     response = dc.post(f"{API}/get-list", {"model": "todos", "query": query()}, format="json")
     only_error(response, 401, "missing_session_token")
+    # A session that was sent but is not valid (revoked, expired, made up) says so.
+    response = dc.post(f"{API}/get-list", {"model": "todos", "query": query()}, format="json", HTTP_SESSION="made-up")
+    only_error(response, 401, "invalid_session_token")
 
 
 def only_tools(user):
