@@ -261,8 +261,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             return
         auth = packet.data if isinstance(packet.data, dict) else {}
         try:
-            # On the pool's threads, not Channels' one shared thread: handshakes run side by side.
-            self.user = await database_sync_to_async(self._authenticate, thread_sensitive=False)(auth)
+            self.user = await self._authenticate(auth)
         except AgnostAPIError as exc:
             await self.send(_connect_error(exc))
             requestlog.record_websocket(self.scope, status=exc.status_code, started=self.started,
@@ -280,6 +279,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         requestlog.record_websocket(self.scope, status=101, started=self.started, operation="realtime.connect",
                                     client_key_name=self.client_key_name, user=self.user)
 
+    @database_sync_to_async
     def _authenticate(self, auth: dict[str, Any]):
         from agnost_django.core.services import check_client_key
 
