@@ -127,6 +127,13 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def websocket_disconnect(self, message):
+        # Channels' own also awaits close_old_connections() on the shared sync thread: a hop
+        # per socket closed, for a consumer that reaches the database only through
+        # database_sync_to_async (which does that hygiene itself).
+        await self.disconnect(message.get("code"))
+        raise StopConsumer()
+
     async def disconnect(self, code: int) -> None:
         await self._cleanup()
 
