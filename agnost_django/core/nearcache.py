@@ -105,8 +105,7 @@ class NearCache:
     def _sync(self) -> bool:
         """Apply the invalidations that have arrived (lock held); whether entries can be trusted."""
         if self._pid != os.getpid() or self._alias != core_settings.CACHE:
-            self._pubsub = None  # a forked child must not read its parent's socket
-            self._drop_all()
+            self._unsubscribe()  # a forked child leaves its parent's socket alone
             self._pid = None
         if self._pubsub is None:
             if time.monotonic() < self._retry_at:

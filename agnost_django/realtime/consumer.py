@@ -5,8 +5,9 @@ One consumer per connection. After the Engine.IO open frame the client sends CON
 channel-layer groups of everyone and of its user, and answers with its socket id. Client
 events (``join``, ``leave``, ``update``, ``message``) become channel-layer group messages;
 group messages become ``42[...]`` frames, filtered by echo. Membership and profiles are in
-:mod:`.presence`, refreshed on every heartbeat; the groups are re-joined then too, because
-channels_redis forgets a group member after ``group_expiry``.
+:mod:`.presence`, refreshed on every heartbeat and pinged on time by the hub's clock (one
+per process); the hub re-adds its process to its layer groups hourly, because channels_redis
+forgets a group member after ``group_expiry``.
 
 Every frame a client sends takes a token from the connection's bucket (``FRAME_RATE`` per
 second, ``FRAME_BURST`` at most): a frame finding it empty is dropped unread, the first drop
