@@ -12,6 +12,7 @@ import re
 import secrets
 import struct
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 
@@ -120,6 +121,45 @@ def test_todos_update_live_in_a_second_tab(browsing, host):
     page.click("#auth-form button[value=signin]")
     expect(page.locator("#todo-list li .title")).to_have_text(["Buy oat milk"])
     assert_clean(browsing, page, other)
+
+
+def test_a_late_sign_out_answer_does_not_sign_out_the_next_session(browsing, host):
+    # The server tells the user's sockets of a sign-out before it answers the call: the page
+    # shows the sign-in form on that event, and a user can sign in again before the sign-out
+    # answer arrives (a busy server). That late answer must not end the new session.
+    page = browsing.new_page(host=host)
+    email = sign_up(page, "resign")
+    held = []
+
+    def hold(route):  # the server does the sign-out now; the page gets its answer later
+        request = route.request
+        url = urllib.parse.urlsplit(request.url)
+        call = urllib.request.Request(
+            f"http://127.0.0.1:{browsing.server.port}{url.path}", method=request.method,
+            data=request.post_data_buffer, headers={**request.headers, "Host": url.netloc})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # ignore *_proxy
+        with opener.open(call) as answer:
+            held.append((route, answer.status, dict(answer.headers), answer.read()))
+
+    page.route("**/_api/rest/v1/auth/signout", hold)
+    page.click("#sign-out")
+    expect(page.locator("#auth")).to_be_visible()  # from the user:signout event
+    assert len(held) == 1
+    page.fill("#auth-form input[name=email]", email)
+    page.fill("#auth-form input[name=password]", PASSWORD)
+    page.click("#auth-form button[value=signin]")
+    expect(page.locator("#who-email")).to_have_text(email)
+    expect(page.locator("#live")).to_have_text("live")
+
+    route, status, headers, body = held.pop()
+    route.fulfill(status=status, headers=headers, body=body)
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some(entry => entry.name.endsWith('/auth/signout') && entry.responseEnd > 0)")
+    page.fill("#todo-form input[name=title]", "Still signed in")
+    page.press("#todo-form input[name=title]", "Enter")
+    expect(page.locator("#todo-list li .title")).to_have_text(["Still signed in"])
+    expect(page.locator("#app")).to_be_visible()
+    assert_clean(browsing, page)
 
 
 def test_upload_shows_progress_and_preview(browsing, host):

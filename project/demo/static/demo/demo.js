@@ -106,8 +106,11 @@
   }
 
   async function signOut() {
+    const signingOut = sessionId;
     await call("Sign-out", () => client.auth.signOut());
-    stop();
+    // The user:signout event may have stopped us already, and the user signed in again
+    // before this answer came: that new session stays.
+    if (sessionId === signingOut) stop();
   }
 
   // Realtime --------------------------------------------------------------------------------
