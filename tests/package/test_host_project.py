@@ -34,7 +34,7 @@ from tests.readme import readme
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTRAS = {"redis", "s3", "oauth", "phone", "server", "docs", "all"}
-pytestmark = [pytest.mark.package, pytest.mark.xdist_group("package")]
+pytestmark = [pytest.mark.package, pytest.mark.xdist_group("package"), pytest.mark.timeout(1800)]
 
 
 def run(args, *, cwd=None, env=None, timeout=600) -> subprocess.CompletedProcess:
