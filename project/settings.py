@@ -321,3 +321,6 @@ if os.environ.get("AGNOST_REALTIME_HEARTBEAT_INTERVAL"):
     AGNOST_REALTIME_HEARTBEAT_INTERVAL = float(os.environ["AGNOST_REALTIME_HEARTBEAT_INTERVAL"])
 if os.environ.get("AGNOST_REALTIME_SEND_BUFFER"):
     AGNOST_REALTIME_SEND_BUFFER = int(os.environ["AGNOST_REALTIME_SEND_BUFFER"])
+# Resumable channels: comma-separated name patterns, e.g. "chat-*,feed" (README: Realtime).
+if os.environ.get("AGNOST_REALTIME_RESUMABLE_CHANNELS"):
+    AGNOST_REALTIME_RESUMABLE_CHANNELS = os.environ["AGNOST_REALTIME_RESUMABLE_CHANNELS"].split(",")

@@ -82,5 +82,21 @@ class RealtimeSettings(APISettings):
         is disconnected (close code 1013) instead of holding the others up or growing memory."""
         return self._get("SEND_BUFFER", 1000)
 
+    @property
+    def RESUMABLE_CHANNELS(self) -> list[str]:
+        """Channel names (shell patterns: ``"chat-*"``) whose messages are numbered and kept,
+        so that a client reconnecting within ``RESUME_WINDOW`` gets what it missed."""
+        return self._get("RESUMABLE_CHANNELS", [])
+
+    @property
+    def RESUME_WINDOW(self) -> float:
+        """Seconds a resumable channel's message is kept."""
+        return self._get("RESUME_WINDOW", 300)
+
+    @property
+    def RESUME_SIZE(self) -> int:
+        """Messages kept per resumable channel (the oldest go first)."""
+        return self._get("RESUME_SIZE", 1000)
+
 
 realtime_settings = RealtimeSettings()

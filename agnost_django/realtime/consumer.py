@@ -34,10 +34,16 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from agnost_django.core import requestlog
 from agnost_django.core.exceptions import AgnostAPIError, error_item
 from agnost_django.core.wire import to_json_deep
-from agnost_django.realtime import names, protocol, services
+from agnost_django.realtime import history, names, protocol, services
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
-from agnost_django.realtime.exceptions import ChannelNotAllowed, FrameRateExceeded, RealtimeNotEnabled
+from agnost_django.realtime.exceptions import (
+    ChannelNotAllowed,
+    ChannelNotResumable,
+    FrameRateExceeded,
+    InvalidResumePoint,
+    RealtimeNotEnabled,
+)
 from agnost_django.realtime.hub import SendBuffer, frames_of, get_hub
 from agnost_django.realtime.presence import get_presence
 from agnost_django.realtime.security import is_own_origin
@@ -62,8 +68,18 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     # AGNOST_REALTIME_CHANNEL_LAYER, and hands it to its sockets.
     channel_layer_alias = None
 
-    def deliver(self, frames: list[str | bytes]) -> None:
-        """Frames from the hub, sent in order through the bounded buffer."""
+    def deliver(self, frames: list[str | bytes], channel: str | None = None, seq: int | None = None) -> None:
+        """Frames from the hub, sent in order through the bounded buffer. A resumable
+        channel's message (``seq``) waits while that channel is being replayed, and its
+        number is remembered so that a later replay does not send it twice."""
+        if seq is not None:
+            held = self.holding.get(channel)
+            if held is not None:
+                held.append((seq, frames))
+                return
+            seen = self.live_seqs.get(channel)
+            if seen is not None and len(seen) < realtime_settings.RESUME_SIZE:
+                seen.add(seq)
         self.outbox.put(frames)
 
     async def connect(self) -> None:
@@ -79,6 +95,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.echo_default = True
         self.channels: dict[str, bool] = {}  # joined channel -> True
+        self.live_seqs: dict[str, set[int]] = {}  # resumable channel -> numbers delivered since joining
+        self.holding: dict[str, list[tuple[int, list]]] = {}  # channel being replayed -> live frames
         # Joins, leaves and heartbeats change presence one at a time: a heartbeat that read the
         # channels before a leave must not put the leaver back after it.
         self.presence_lock = asyncio.Lock()
@@ -337,21 +355,59 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
     async def _join(self, payload: dict[str, Any]) -> None:
         channel = names.clean_channel(payload.get("channel"))
+        since = _since(channel, payload) if "since" in payload else None
         if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
             raise ChannelNotAllowed(details={"channel": channel})
         async with self.presence_lock:
             new = await sync_to_async(get_presence().join, thread_sensitive=False)(
                 channel, self.sid, to_json_deep(self.profile))
             self.channels[channel] = True
+        if history.is_resumable(channel):
+            self.live_seqs.setdefault(channel, set())
+        if since is not None:
+            self.holding.setdefault(channel, [])  # live messages wait for the replay
         await self.hub.add(names.channel_group(channel), self)
         if new:  # join is idempotent: no second notification
             await self._notify(channel, "channel:join", self._echo(payload))
+        if since is not None:
+            await self._replay(channel, since)
+
+    async def _resume(self, channel: Any, message: Any) -> None:
+        """``send(channel, "agnost:resume", {since})``: the altogic client's way to ask for a
+        joined resumable channel's messages after ``since`` (its ``join`` cannot carry it)."""
+        channel = names.clean_channel(channel)
+        since = _since(channel, message if isinstance(message, dict) else {})
+        if channel not in self.channels:
+            raise ChannelNotAllowed("Join the channel before resuming it.", details={"channel": channel})
+        self.holding.setdefault(channel, [])
+        await self._replay(channel, since)
+
+    async def _replay(self, channel: str, since: int) -> None:
+        """Send the kept messages after ``since`` that this connection has not had yet, then
+        ``channel:resume`` ``{since, last, replayed, complete}``, then the live messages that
+        arrived meanwhile; ``complete`` is false when some were no longer kept."""
+        replayed: set[int] = set()
+        try:
+            replay = await history.asince(channel, since)
+            seen = self.live_seqs.get(channel, set())
+            for seq, message in replay.messages:
+                if seq in seen or not message.get("echo", True) and message.get("sender") == self.sid:
+                    continue
+                replayed.add(seq)
+                self.outbox.put(frames_of({**message, "seq": seq}))
+            self.outbox.put(protocol.event("channel:resume", {"channel": channel, "message": {
+                "since": since, "last": replay.last, "replayed": len(replayed), "complete": replay.complete}}))
+        finally:
+            for seq, frames in self.holding.pop(channel, []):
+                if seq not in replayed:
+                    self.deliver(frames, channel, seq)
 
     async def _leave(self, payload: dict[str, Any]) -> None:
         channel = names.clean_channel(payload.get("channel"))
         async with self.presence_lock:
             if self.channels.pop(channel, None) is None:
                 return  # leaving a channel one is not in is a no-op
+            self.live_seqs.pop(channel, None)
             await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
         # The others through the layer; the leaver, if echoed, directly: it leaves the hub's
         # group before the layer brings the notification back.
@@ -371,6 +427,9 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             await self._notify(channel, "channel:update", self._echo(payload))
 
     async def _message(self, payload: dict[str, Any]) -> None:
+        if payload.get("eventName") == "agnost:resume":
+            await self._resume(payload.get("channel"), payload.get("message"))
+            return
         event = names.clean_event(payload.get("eventName"), from_client=True)
         channel = payload.get("channel")
         adapter = get_adapter()
@@ -418,6 +477,16 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def _close_slow(self, code: int) -> None:
         if not self.closing:
             await self.close(code=code)
+
+
+def _since(channel: str, payload: dict[str, Any]) -> int:
+    """The ``since`` of a join or resume: a number of a resumable channel (0: from the start)."""
+    since = payload.get("since")
+    if not history.is_resumable(channel):
+        raise ChannelNotResumable(details={"channel": channel})
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        raise InvalidResumePoint(details={"since": since if isinstance(since, (int, float, str)) else None})
+    return since
 
 
 def _session_user(token: Any):

@@ -20,6 +20,8 @@ class RealtimeErrorCode(str, Enum):
     MESSAGE_TOO_LARGE = "message_too_large"
     REALTIME_UNREACHABLE = "realtime_unreachable"
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
+    CHANNEL_NOT_RESUMABLE = "channel_not_resumable"
+    INVALID_RESUME_POINT = "invalid_resume_point"
 
 
 class RealtimeNotEnabled(AgnostAPIError):
@@ -76,3 +78,18 @@ class FrameRateExceeded(AgnostAPIError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_detail = _("Too many messages: slow down, or the connection is closed.")
     default_code = RealtimeErrorCode.RATE_LIMIT_EXCEEDED.value
+
+
+class ChannelNotResumable(AgnostAPIError):
+    """A resume (``since``) on a channel that ``AGNOST_REALTIME_RESUMABLE_CHANNELS`` does not
+    name (400): its messages are neither numbered nor kept."""
+
+    default_detail = _("This channel keeps no messages to resume from.")
+    default_code = RealtimeErrorCode.CHANNEL_NOT_RESUMABLE.value
+
+
+class InvalidResumePoint(AgnostAPIError):
+    """A ``since`` that is not a whole number of at least 0 (400)."""
+
+    default_detail = _("'since' must be the number of the last message received (0 for all kept).")
+    default_code = RealtimeErrorCode.INVALID_RESUME_POINT.value

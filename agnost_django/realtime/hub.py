@@ -33,7 +33,7 @@ REFRESH_INTERVAL = 3600.0  # re-adds the process to its groups well before the l
 class Socket(Protocol):
     sid: str | None
 
-    def deliver(self, frames: list[str | bytes]) -> None: ...
+    def deliver(self, frames: list[str | bytes], channel: str | None = None, seq: int | None = None) -> None: ...
 
     def tick(self, now: float) -> None: ...
 
@@ -41,7 +41,10 @@ class Socket(Protocol):
 def frames_of(message: dict[str, Any]) -> list[str | bytes]:
     if message.get("args") is not None:
         return protocol.event(message["event"], *message["args"])
-    return protocol.event(message["event"], {"channel": message.get("channel"), "message": message.get("message")})
+    payload = {"channel": message.get("channel"), "message": message.get("message")}
+    if message.get("seq") is not None:  # a resumable channel's message (history.py)
+        payload["seq"] = message["seq"]
+    return protocol.event(message["event"], payload)
 
 
 class Hub:
@@ -110,10 +113,11 @@ class Hub:
             return
         frames = frames_of(message)
         sender, echo = message.get("sender"), message.get("echo", True)
+        channel, seq = message.get("channel"), message.get("seq")
         for socket in list(members):
             if socket.sid is None or (not echo and socket.sid == sender):
                 continue
-            socket.deliver(frames)
+            socket.deliver(frames, channel, seq)
 
     async def _listen(self) -> None:
         if self.channel is not None:

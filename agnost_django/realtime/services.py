@@ -8,7 +8,7 @@ from typing import Any
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
-from agnost_django.realtime import names
+from agnost_django.realtime import history, names
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import GetChannelMembersError, RealtimeNotEnabled, RealtimeUnreachable
 from agnost_django.realtime.layers import NoRealtimeServer
@@ -44,10 +44,14 @@ async def _group_send(group: str, message: dict[str, Any]) -> None:
 async def apublish(channel: str | None, event: str, message: Any, *, sender: str | None = None,
                    echo: bool = True) -> None:
     """Every publish's one path to the layer: ``message`` as ``event`` to the members of
-    ``channel`` (``None``: every connection). Names are not checked here: the public
-    functions below and the consumer check them first."""
+    ``channel`` (``None``: every connection), numbered and kept first when the channel is
+    resumable (:mod:`.history`). Names are not checked here: the public functions below and
+    the consumer check them first."""
     group = names.ALL if channel is None else names.channel_group(channel)
-    await _group_send(group, event_message(event, channel, message, sender=sender, echo=echo))
+    layer_message = event_message(event, channel, message, sender=sender, echo=echo)
+    if not event.startswith("channel:") and history.is_resumable(channel):
+        layer_message["seq"] = await history.aappend(channel, layer_message)  # numbered where kept
+    await _group_send(group, layer_message)
 
 
 async def asend(channel: str, event: str, message: Any, *, sender: str | None = None, echo: bool = True) -> None:

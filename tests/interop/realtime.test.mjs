@@ -687,6 +687,49 @@ describe("two clients", { skip: SUITE !== "main" && "another suite" }, () => {
     Q.rt.close();
   });
 
+  test("a resumable channel: numbered messages, and what a reconnecting client missed", TIMEOUT, async () => {
+    // AGNOST_REALTIME_RESUMABLE_CHANNELS is "resumable-*" on this server. The app keeps the
+    // last number it saw and asks for the rest after the client's automatic re-join.
+    const room = unique("resumable");
+    const R = await connect("R-resume", ENV_URL, { autoJoinChannels: true });
+    const P = await connect("P-resume", PEER_ENV_URL, {}); // publishes, from the other process
+    await enter(R, room);
+    await enter(P, room);
+    const event = unique("said");
+    const heard = [];
+    let last = 0;
+    R.rt.on(event, ({ message: text, seq }) => {
+      if (seq <= last) return; // already had it
+      heard.push(text);
+      last = seq;
+    });
+    await P.send(room, event, "one");
+    await R.inbox.waitFor(message(event, room), "R hears one");
+    assert.equal(last, 1, `the first message's number: ${R.inbox.dump()}`);
+
+    const oldR = R.id; // gone from the client once it is disconnected
+    R.rt.close();
+    await P.inbox.waitFor(membership("channel:leave", room, oldR), "R's leave at P");
+    await P.send(room, event, "two");
+    await P.send(room, event, "three");
+    await P.inbox.waitForCount(message(event, room), 3, "P's own three");
+    assert.deepEqual(heard, ["one"]);
+
+    R.rt.onConnect(() => R.rt.send(room, "agnost:resume", { since: last }));
+    R.rt.open();
+    const resumed = await R.inbox.waitFor((e) => e.event === "channel:resume" && e.args[0]?.channel === room,
+      "channel:resume at R");
+    assertSingleArg(resumed, { channel: room, message: { since: 1, last: 3, replayed: 2, complete: true } },
+      "channel:resume");
+    assert.deepEqual(heard, ["one", "two", "three"]);
+    await P.send(room, event, "four");
+    await R.inbox.waitForCount(message(event, room), 4, "R hears four live");
+    assert.deepEqual(heard, ["one", "two", "three", "four"]);
+    assert.equal(last, 4);
+    R.rt.close();
+    P.rt.close();
+  });
+
   test("events named channel:*, user:*, agnost:* or reserved by Socket.IO are refused", TIMEOUT, async () => {
     const room = unique("room");
     await enter(A, room);
