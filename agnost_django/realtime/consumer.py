@@ -362,23 +362,27 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             new = await sync_to_async(get_presence().join, thread_sensitive=False)(
                 channel, self.sid, to_json_deep(self.profile))
             self.channels[channel] = True
-        if history.is_resumable(channel):
+        resumable = history.is_resumable(channel)
+        if resumable:
             self.live_seqs.setdefault(channel, set())
         if since is not None:
             self.holding.setdefault(channel, [])  # live messages wait for the replay
-        await self.hub.add(names.channel_group(channel), self)
+        await self.hub.add(names.channel_group(channel), self, channel if resumable else None)
         if new:  # join is idempotent: no second notification
             await self._notify(channel, "channel:join", self._echo(payload))
         if since is not None:
             await self._replay(channel, since)
 
-    async def _resume(self, channel: Any, message: Any) -> None:
-        """``send(channel, "agnost:resume", {since})``: the altogic client's way to ask for a
-        joined resumable channel's messages after ``since`` (its ``join`` cannot carry it)."""
-        channel = names.clean_channel(channel)
+    async def _resume(self, payload: dict[str, Any]) -> None:
+        """``send(channel, "agnost:resume", {since})``: the altogic client's way to join a
+        resumable channel with ``since`` (its ``join`` cannot carry it); on a channel joined
+        already, the kept messages after ``since`` that this connection has not had."""
+        channel = names.clean_channel(payload.get("channel"))
+        message = payload.get("message")
         since = _since(channel, message if isinstance(message, dict) else {})
         if channel not in self.channels:
-            raise ChannelNotAllowed("Join the channel before resuming it.", details={"channel": channel})
+            await self._join({"channel": channel, "since": since, "echo": payload.get("echo")})
+            return
         self.holding.setdefault(channel, [])
         await self._replay(channel, since)
 
@@ -428,7 +432,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
 
     async def _message(self, payload: dict[str, Any]) -> None:
         if payload.get("eventName") == "agnost:resume":
-            await self._resume(payload.get("channel"), payload.get("message"))
+            await self._resume(payload)
             return
         event = names.clean_event(payload.get("eventName"), from_client=True)
         channel = payload.get("channel")

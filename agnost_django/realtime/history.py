@@ -93,6 +93,9 @@ return seq
             pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL), realtime_settings.RESUME_SIZE,
             window_ms, COUNTER_TTL * 1000, int(time.time() * 1000)]))
 
+    def last(self, channel: str) -> int:
+        return int(self.redis.get(self._keys(channel)[0]) or 0)
+
     def since(self, channel: str, since: int) -> Replay:
         counter, stream = self._keys(channel)
         pipe = self.redis.pipeline()
@@ -133,10 +136,15 @@ class DatabaseHistory:
                 continue
         raise RuntimeError(f"could not number a message of {channel!r}")
 
-    def since(self, channel: str, since: int) -> Replay:
-        from agnost_django.realtime.models import ChannelMessage, ChannelSequence
+    def last(self, channel: str) -> int:
+        from agnost_django.realtime.models import ChannelSequence
 
-        last = ChannelSequence.objects.filter(channel=channel).values_list("last", flat=True).first() or 0
+        return ChannelSequence.objects.filter(channel=channel).values_list("last", flat=True).first() or 0
+
+    def since(self, channel: str, since: int) -> Replay:
+        from agnost_django.realtime.models import ChannelMessage
+
+        last = self.last(channel)
         cutoff = timezone.now() - timedelta(seconds=realtime_settings.RESUME_WINDOW)
         rows = ChannelMessage.objects.filter(channel=channel, seq__gt=since if since <= last else 0,
                                              created_at__gte=cutoff)
@@ -145,17 +153,21 @@ class DatabaseHistory:
 
 
 async def aappend(channel: str, message: dict[str, Any]) -> int:
-    history = get_history()
-    if isinstance(history, DatabaseHistory):
-        return await database_sync_to_async(history.append)(channel, message)
-    return await sync_to_async(history.append, thread_sensitive=False)(channel, message)
+    return await _run(get_history().append, channel, message)
 
 
 async def asince(channel: str, since: int) -> Replay:
-    history = get_history()
-    if isinstance(history, DatabaseHistory):
-        return await database_sync_to_async(history.since)(channel, since)
-    return await sync_to_async(history.since, thread_sensitive=False)(channel, since)
+    return await _run(get_history().since, channel, since)
+
+
+async def alast(channel: str) -> int:
+    return await _run(get_history().last, channel)
+
+
+async def _run(method, *args):
+    if isinstance(method.__self__, DatabaseHistory):
+        return await database_sync_to_async(method)(*args)
+    return await sync_to_async(method, thread_sensitive=False)(*args)
 
 
 def get_history() -> RedisHistory | DatabaseHistory:

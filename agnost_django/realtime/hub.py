@@ -58,11 +58,18 @@ class Hub:
         self.tasks: list[asyncio.Task] = []
         self.watched: set[Socket] = set()
         self.clock: asyncio.Task | None = None
+        self.orderings: dict[str, Ordering] = {}  # group of a resumable channel -> its order
 
-    async def add(self, group: str, socket: Socket) -> None:
+    async def add(self, group: str, socket: Socket, resumable: str | None = None) -> None:
+        """Put ``socket`` in ``group``; ``resumable``: the group's channel when it is resumable
+        (its messages are then delivered in the order of their numbers, from the next one)."""
         async with self.lock:
             members = self.groups.get(group)
             if members is None:
+                if resumable is not None:
+                    from agnost_django.realtime import history
+
+                    self.ordered(group).next = await history.alast(resumable) + 1
                 await self._listen()
                 await self.layer.group_add(group, self.channel)
                 members = self.groups[group] = set()
@@ -76,6 +83,9 @@ class Hub:
             members.discard(socket)
             if not members:
                 del self.groups[group]
+                ordering = self.orderings.pop(group, None)
+                if ordering is not None:
+                    ordering.stop()
                 await self.layer.group_discard(group, self.channel)
 
     def watch(self, socket: Socket) -> None:
@@ -107,7 +117,22 @@ class Hub:
 
     def dispatch(self, message: dict[str, Any]) -> None:
         """Hand ``message`` (a layer message of services.event_message) to the local sockets of
-        its group, encoded once."""
+        its group, encoded once; a resumable channel's messages in the order of their numbers."""
+        group = message.get("group")
+        if not self.groups.get(group):
+            return
+        if message.get("seq") is not None:
+            self.ordered(group).arrive(message)
+        else:
+            self.deliver(message)
+
+    def ordered(self, group: str) -> Ordering:
+        ordering = self.orderings.get(group)
+        if ordering is None:
+            ordering = self.orderings[group] = Ordering(self)
+        return ordering
+
+    def deliver(self, message: dict[str, Any]) -> None:
         members = self.groups.get(message.get("group"))
         if not members:
             return
@@ -148,6 +173,73 @@ class Hub:
                     await self.layer.group_add(group, self.channel)
                 except Exception:  # noqa: BLE001 - retried on the next round
                     logger.exception("realtime hub: refreshing %s failed", group)
+
+
+class Ordering:
+    """A resumable channel's messages in the order of their numbers. Publishers in several
+    processes (or threads) number their messages before sending them, so two can cross on the
+    way: one that arrives ahead of a missing number waits up to ``GAP_WAIT`` seconds for it,
+    then the missing ones are read from the history (where they are kept before they are
+    sent) and everything goes out in order. A number that turns up after that was delivered
+    already and is dropped."""
+
+    GAP_WAIT = 0.1
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.next: int | None = None  # the number due next (None: take the first that comes)
+        self.early: dict[int, dict[str, Any]] = {}
+        self.timer: asyncio.TimerHandle | None = None
+        self.filling: asyncio.Task | None = None
+
+    def arrive(self, message: dict[str, Any]) -> None:
+        seq = message["seq"]
+        if self.next is None:
+            self.next = seq
+        if seq < self.next:
+            return  # delivered already, from the history
+        self.early[seq] = message
+        self._release()
+        if self.early and self.timer is None and self.filling is None:
+            self.timer = self.hub.loop.call_later(self.GAP_WAIT, self._fill)
+
+    def _release(self) -> None:
+        while self.next in self.early:
+            self.hub.deliver(self.early.pop(self.next))
+            self.next += 1
+        if not self.early and self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _fill(self) -> None:
+        self.timer = None
+        if self.early and self.filling is None:
+            self.filling = self.hub.loop.create_task(self._read_gap())
+
+    async def _read_gap(self) -> None:
+        from agnost_django.realtime import history
+
+        try:
+            first = next(iter(self.early.values()))
+            replay = await history.asince(first["channel"], self.next - 1)
+            for seq, message in replay.messages:
+                if seq >= self.next and seq not in self.early and seq < max(self.early, default=0):
+                    self.early[seq] = {**message, "seq": seq, "group": first["group"]}
+        except Exception:  # noqa: BLE001 - the history is out of reach: skip the gap
+            logger.exception("realtime hub: reading a resumable channel's missing messages failed")
+        finally:
+            self.filling = None
+        if self.early and self.next not in self.early:
+            self.next = min(self.early)  # no longer kept: skip it
+        self._release()
+        if self.early and self.timer is None:
+            self.timer = self.hub.loop.call_later(self.GAP_WAIT, self._fill)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.filling is not None:
+            self.filling.cancel()
 
 
 class SendBuffer:
