@@ -51,6 +51,7 @@ class ChannelMessage(models.Model):
         verbose_name_plural = _("kept channel messages")
         ordering = ["channel", "seq"]
         constraints = [models.UniqueConstraint(fields=["channel", "seq"], name="agnost_rt_message_seq")]
+        indexes = [models.Index(fields=["created_at"], name="agnost_rt_message_created")]
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.seq}"
