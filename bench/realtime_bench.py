@@ -54,6 +54,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -338,6 +339,35 @@ def idle_memory(name: str, url: str, pids: list[int], client_key: str, connectio
 
 # -- report --------------------------------------------------------------------------------
 
+#: Counts that add up over the rounds (nothing lost in any of them); other numbers are medians.
+SUMMED = {"deliveries", "expected", "lost", "duplicates", "subscribersClosed", "closedEarly"}
+
+
+def combine(runs: list):
+    """One result from the rounds' results: the median of each number (the sum of the counts
+    in SUMMED, any() of flags), the per-round values of the headline figures under "rounds"."""
+    first = runs[0]
+    if isinstance(first, dict):
+        combined = {}
+        for key in first:
+            values = [run.get(key) for run in runs]
+            if key in SUMMED and all(isinstance(v, (int, float)) for v in values):
+                combined[key] = sum(values)
+            elif key == "closeCodes":  # {code: count} of each round
+                combined[key] = {}
+                for codes in values:
+                    for code, count in (codes or {}).items():
+                        combined[key][code] = combined[key].get(code, 0) + count
+            else:
+                combined[key] = combine(values)
+        return combined
+    if isinstance(first, bool):
+        return any(runs)
+    if isinstance(first, (int, float)) and all(isinstance(v, (int, float)) for v in runs):
+        return statistics.median(runs)
+    return runs[-1]
+
+
 def ratio(a: float | None, b: float | None) -> str:
     if not a or not b:
         return "—"
@@ -394,6 +424,8 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--messages", type=int, default=200, help="burst: messages sent back to back")
     parser.add_argument("--sequential", type=int, default=20, help="messages sent one fan-out at a time (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds (agnost, node, agnost, node, ...): the table shows medians")
     args = parser.parse_args()
     if shutil.which("node") is None or not (NODE_DIR / "node_modules" / "socket.io").is_dir():
         sys.exit("needs node and `npm ci` in bench/realtime")
@@ -424,14 +456,18 @@ def main() -> None:
                 collectors = {"agnost": lambda pid: None, "node": node.collect}
                 for name, (urls, pids) in sides.items():  # warm-up: every code path once
                     fanout(name, urls, pids, server.client_key, 10, 5, 2, logdir)
-                for name, (urls, pids) in sides.items():
-                    results[name] = {"idle": idle_memory(name, urls[0], pids, server.client_key,
-                                                         args.connections, logdir, collectors[name])}
-                for name, (urls, pids) in sides.items():
-                    results[name]["fanout"] = fanout(name, urls, pids, server.client_key, args.subscribers,
-                                                     args.messages, args.sequential, logdir,
-                                                     queues if name == "agnost" else None)
-                    results[name]["rss"] = [rss_kb(pid) for pid in pids]
+                rounds: dict[str, list[dict]] = {name: [] for name in sides}
+                for number in range(1, args.rounds + 1):
+                    progress(f"round {number} of {args.rounds}")
+                    for name, (urls, pids) in sides.items():
+                        rounds[name].append({"idle": idle_memory(name, urls[0], pids, server.client_key,
+                                                                 args.connections, logdir, collectors[name])})
+                    for name, (urls, pids) in sides.items():
+                        rounds[name][-1]["fanout"] = fanout(name, urls, pids, server.client_key, args.subscribers,
+                                                            args.messages, args.sequential, logdir,
+                                                            queues if name == "agnost" else None)
+                        rounds[name][-1]["rss"] = [rss_kb(pid) for pid in pids]
+                results = {name: combine(runs) for name, runs in rounds.items()}
                 node_logs = "\n".join(node.log(n) for n in range(2))
         finally:
             queues.stop()
@@ -447,7 +483,14 @@ def main() -> None:
     a, n = results["agnost"], results["node"]
     print(f"\nrealtime benchmark — services stack (PostgreSQL + Redis), {os.cpu_count()} CPUs shared by "
           f"the 4 servers, Redis and one Node load client (raw ws); total {elapsed:.0f} s; "
-          f"load average {load_before:.1f} before, {load_after:.1f} after")
+          f"load average {load_before:.1f} before, {load_after:.1f} after; medians of {args.rounds} "
+          f"interleaved rounds (counts: totals)")
+    for name in rounds:
+        per_round = [(args.connections / run["idle"]["connect_seconds"], run["fanout"]["burst"]["rate"] or 0,
+                      1e6 * run["fanout"]["burst"]["cpu"] / max(1, run["fanout"]["burst"]["deliveries"]))
+                     for run in rounds[name]]
+        print(f"  {name} per round (handshakes/s, burst deliveries/s, burst CPU ms/1000): "
+              + "; ".join(f"{h:.0f}, {r:.0f}, {c:.0f}" for h, r, c in per_round))
     print("agnost: 2 × uvicorn + Channels consumer, channels_redis (capacity 1500, expiry 30 s), presence in Redis")
     print("node:   2 × socket.io 4.8.4 + @socket.io/redis-adapter 8.3.0 (redis 4.7.1)\n")
 

@@ -44,11 +44,14 @@ from agnost_django.realtime.exceptions import (
     InvalidResumePoint,
     RealtimeNotEnabled,
 )
-from agnost_django.realtime.hub import SendBuffer, frames_of, get_hub
+from agnost_django.realtime.hub import SendBuffer, frames_of, get_hub, send_events
 from agnost_django.realtime.presence import get_presence
 from agnost_django.realtime.security import is_own_origin
 
 logger = logging.getLogger("agnost_django.realtime")
+
+
+PING = [{"type": "websocket.send", "text": protocol.PING}]
 
 
 def _sid() -> str:
@@ -68,7 +71,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     # AGNOST_REALTIME_CHANNEL_LAYER, and hands it to its sockets.
     channel_layer_alias = None
 
-    def deliver(self, frames: list[str | bytes], channel: str | None = None, seq: int | None = None) -> None:
+    def deliver(self, frames: list[dict], channel: str | None = None, seq: int | None = None) -> None:
         """Frames from the hub, sent in order through the bounded buffer. A resumable
         channel's message (``seq``) waits while that channel is being replayed, and its
         number is remembered so that a later replay does not send it twice."""
@@ -78,8 +81,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
                 held.append((seq, frames))
                 return
             seen = self.live_seqs.get(channel)
-            if seen is not None and len(seen) < realtime_settings.RESUME_SIZE:
-                seen.add(seq)
+            if seen is not None and len(seen) < self.resume_size:
+                seen.add(seq)  # bounded (a resume long after joining may then repeat some)
         self.outbox.put(frames)
 
     async def connect(self) -> None:
@@ -97,6 +100,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.channels: dict[str, bool] = {}  # joined channel -> True
         self.live_seqs: dict[str, set[int]] = {}  # resumable channel -> numbers delivered since joining
         self.holding: dict[str, list[tuple[int, list]]] = {}  # channel being replayed -> live frames
+        self.resume_size = realtime_settings.RESUME_SIZE
         # Joins, leaves and heartbeats change presence one at a time: a heartbeat that read the
         # channels before a leave must not put the leaver back after it.
         self.presence_lock = asyncio.Lock()
@@ -107,7 +111,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.pong_due: float | None = None  # while a ping waits for its pong
         self.next_beat = now + realtime_settings.HEARTBEAT_INTERVAL
         self.hub = get_hub()
-        self.outbox = SendBuffer(self._send_frame, self._close_slow)
+        self.outbox = SendBuffer(self.base_send, self._close_slow)
         self.frame_rate = realtime_settings.FRAME_RATE
         self.frame_burst = realtime_settings.FRAME_BURST
         self.tokens = float(self.frame_burst)
@@ -258,7 +262,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         if now >= self.next_ping and self.pong_due is None:
             self.next_ping = now + realtime_settings.PING_INTERVAL / 1000
             self.pong_due = now + realtime_settings.PING_TIMEOUT / 1000
-            self.outbox.put([protocol.PING])
+            self.outbox.put(PING)
         if now >= self.next_beat:
             self.next_beat = now + realtime_settings.HEARTBEAT_INTERVAL
             if self.sid and self.channels:
@@ -398,9 +402,9 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
                 if seq in seen or not message.get("echo", True) and message.get("sender") == self.sid:
                     continue
                 replayed.add(seq)
-                self.outbox.put(frames_of({**message, "seq": seq}))
-            self.outbox.put(protocol.event("channel:resume", {"channel": channel, "message": {
-                "since": since, "last": replay.last, "replayed": len(replayed), "complete": replay.complete}}))
+                self.outbox.put(send_events(frames_of({**message, "seq": seq})))
+            self.outbox.put(send_events(protocol.event("channel:resume", {"channel": channel, "message": {
+                "since": since, "last": replay.last, "replayed": len(replayed), "complete": replay.complete}})))
         finally:
             for seq, frames in self.holding.pop(channel, []):
                 if seq not in replayed:
@@ -417,8 +421,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         # group before the layer brings the notification back.
         await self._notify(channel, "channel:leave", False)
         if self._echo(payload):
-            self.deliver(frames_of(services.event_message(
-                "channel:leave", channel, {"id": self.sid, "data": self.profile})))
+            self.deliver(send_events(frames_of(services.event_message(
+                "channel:leave", channel, {"id": self.sid, "data": self.profile}))))
         await self.hub.discard(names.channel_group(channel), self)
 
     async def _update(self, payload: dict[str, Any]) -> None:

@@ -33,9 +33,16 @@ REFRESH_INTERVAL = 3600.0  # re-adds the process to its groups well before the l
 class Socket(Protocol):
     sid: str | None
 
-    def deliver(self, frames: list[str | bytes], channel: str | None = None, seq: int | None = None) -> None: ...
+    def deliver(self, events: list[dict[str, Any]], channel: str | None = None, seq: int | None = None) -> None: ...
 
     def tick(self, now: float) -> None: ...
+
+
+def send_events(frames: list[str | bytes]) -> list[dict[str, Any]]:
+    """The ASGI ``websocket.send`` events of ``frames``, made once and shared by every socket
+    they go to (the server only reads them)."""
+    return [{"type": "websocket.send", "bytes": frame} if isinstance(frame, bytes)
+            else {"type": "websocket.send", "text": frame} for frame in frames]
 
 
 def frames_of(message: dict[str, Any]) -> list[str | bytes]:
@@ -136,13 +143,13 @@ class Hub:
         members = self.groups.get(message.get("group"))
         if not members:
             return
-        frames = frames_of(message)
+        events = send_events(frames_of(message))
         sender, echo = message.get("sender"), message.get("echo", True)
         channel, seq = message.get("channel"), message.get("seq")
         for socket in list(members):
             if socket.sid is None or (not echo and socket.sid == sender):
                 continue
-            socket.deliver(frames, channel, seq)
+            socket.deliver(events, channel, seq)
 
     async def _listen(self) -> None:
         if self.channel is not None:
@@ -243,22 +250,24 @@ class Ordering:
 
 
 class SendBuffer:
-    """A socket's outgoing frames: ``put`` never waits; a task sends while frames wait."""
+    """A socket's outgoing frames (as ``send_events``): ``put`` never waits; a task sends while
+    frames wait."""
 
     def __init__(self, send, close) -> None:
-        self._send = send  # async (frame) -> None
+        self._send = send  # the server's ASGI send
         self._close = close  # async (code) -> None
-        self.frames: deque[str | bytes] = deque()
+        self.capacity = realtime_settings.SEND_BUFFER  # read once: put() runs per delivery
+        self.frames: deque[dict[str, Any]] = deque()
         self.task: asyncio.Task | None = None
         self.closed = False
 
-    def put(self, frames: list[str | bytes]) -> None:
+    def put(self, frames: list[dict[str, Any]]) -> None:
         if self.closed:
             return
-        if len(self.frames) + len(frames) > realtime_settings.SEND_BUFFER:
+        if len(self.frames) + len(frames) > self.capacity:
             self.closed = True
             self.frames.clear()
-            logger.warning("realtime: a socket fell %s frames behind; disconnected", realtime_settings.SEND_BUFFER)
+            logger.warning("realtime: a socket fell %s frames behind; disconnected", self.capacity)
             asyncio.get_running_loop().create_task(self._close(SLOW_READER_CLOSE_CODE))
             return
         self.frames.extend(frames)

@@ -90,19 +90,21 @@ class RedisPresence:
 
     def join(self, channel: str, sid: str, data: Any) -> bool:
         key = self._key(channel)
-        old = self.redis.hget(key, sid)
-        pipe = self.redis.pipeline()
+        pipe = self.redis.pipeline()  # one round trip, in a MULTI: the old entry, then the new
+        pipe.hget(key, sid)
         pipe.hset(key, sid, self._value(data))
         pipe.hset(f"{self.prefix}names", _digest(channel), channel)
         pipe.expire(f"{self.prefix}names", 86400)  # the channel index; pruned by all_channels()
         pipe.expire(key, int(realtime_settings.PRESENCE_TTL * 2) + 60)
-        pipe.execute()
+        old = pipe.execute()[0]
         return old is None or not _alive(json.loads(old)["ts"])
 
     def leave(self, channel: str, sid: str) -> bool:
         key = self._key(channel)
-        old = self.redis.hget(key, sid)
-        self.redis.hdel(key, sid)
+        pipe = self.redis.pipeline()
+        pipe.hget(key, sid)
+        pipe.hdel(key, sid)
+        old = pipe.execute()[0]
         return old is not None and _alive(json.loads(old)["ts"])
 
     def touch(self, sid: str, channels: dict[str, Any]) -> None:
