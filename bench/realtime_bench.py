@@ -467,7 +467,16 @@ def main() -> None:
                                                             args.messages, args.sequential, logdir,
                                                             queues if name == "agnost" else None)
                         rounds[name][-1]["rss"] = [rss_kb(pid) for pid in pids]
+                for runs in rounds.values():
+                    for run in runs:  # per round, before the medians: CPU per delivery
+                        for phase in ("burst", "sequential"):
+                            if phase in run["fanout"]:
+                                done = run["fanout"][phase]
+                                done["cpu_per_1000"] = 1e6 * done["cpu"] / max(1, done["deliveries"])
                 results = {name: combine(runs) for name, runs in rounds.items()}
+                for name, runs in rounds.items():  # memory: a process's first sockets (later
+                    results[name]["idle"] = {  # rounds reuse what it freed); handshakes: the median
+                        **runs[0]["idle"], "connect_seconds": results[name]["idle"]["connect_seconds"]}
                 node_logs = "\n".join(node.log(n) for n in range(2))
         finally:
             queues.stop()
@@ -496,7 +505,7 @@ def main() -> None:
 
     ai, ni = a["idle"], n["idle"]
     print(f"idle memory: {args.connections} connected sockets on one server process, RSS 3 s after the last "
-          f"handshake (node: after a forced full GC)")
+          f"handshake (node: after a forced full GC); RSS of round 1 (later rounds reuse freed memory)")
     print(f"{'':<36}{'agnost':>14}{'node':>14}{'agnost/node':>14}")
     print("-" * 78)
     print(row("RSS before, MB", ai["before"] / 1024, ni["before"] / 1024))
@@ -529,8 +538,7 @@ def main() -> None:
         print(row("  latency max, ms", ar["max"], nr["max"]))
         print(row("  last subscriber reached p50, ms", ar["completionP50"], nr["completionP50"]))
         print(row("  last subscriber reached p99, ms", ar["completionP99"], nr["completionP99"]))
-        print(row("  server CPU, ms per 1000 deliveries", 1e6 * ar["cpu"] / max(1, ar["deliveries"]),
-                  1e6 * nr["cpu"] / max(1, nr["deliveries"]), ".0f"))
+        print(row("  server CPU, ms per 1000 deliveries", ar["cpu_per_1000"], nr["cpu_per_1000"], ".1f"))
         print(row("  delivered", f"{ar['deliveries']}/{ar['expected']}", f"{nr['deliveries']}/{nr['expected']}"))
         print(row("  lost, duplicates", f"{ar['lost']}, {ar['duplicates']}", f"{nr['lost']}, {nr['duplicates']}"))
         print(row("  closed by the server: subs, pub",
