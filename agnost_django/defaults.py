@@ -120,12 +120,11 @@ def apply_defaults(settings: dict[str, Any], *, apps: list[str] | None = None) -
                                        "need pip install 'agnost-django[redis]'")
         settings.setdefault("CACHES", {"default": {
             "BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": prefix}})
-        # Capacity and expiry: see the README's Realtime section. redis-py reads with a 5 s
-        # timeout by default, shorter than channels_redis's blocking receive.
+        # The pub/sub layer: one PUBLISH per message, pushed once to each server process (see
+        # the README's Realtime section).
         settings.setdefault("CHANNEL_LAYERS", {"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": 15, "max_connections": 1000}],
-                       "capacity": 10000, "expiry": 60, "group_expiry": 86400, "prefix": prefix or "asgi"}}})
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": layer_prefix(redis_url, prefix)}}})
     else:
         settings.setdefault("CACHES", {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
         settings.setdefault("CHANNEL_LAYERS", {"default": {
@@ -138,3 +137,13 @@ def apply_defaults(settings: dict[str, Any], *, apps: list[str] | None = None) -
             "name": (root_urlconf.partition(".")[0] or "agnost"), "workers": int(os.environ.get("Q_WORKERS", "2")),
             "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True, "save_limit": -1,
             "catch_up": False, **({"redis": redis_url} if redis_url else {"orm": "default"})})
+
+
+def layer_prefix(redis_url: str, prefix: str = "") -> str:
+    """The Channels layer's prefix on Redis: ``CACHE_KEY_PREFIX`` (or ``asgi``), and the
+    database number when it is not 0 — Redis pub/sub channels are shared by every database of
+    a server, so apps kept apart by database would otherwise hear each other."""
+    from urllib.parse import urlsplit
+
+    database = urlsplit(redis_url).path.strip("/")
+    return (prefix or "asgi") + (f"-db{database}" if database not in ("", "0") else "")

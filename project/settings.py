@@ -27,6 +27,8 @@ from pathlib import Path
 import dj_database_url
 from corsheaders.defaults import default_headers
 
+from agnost_django.defaults import layer_prefix
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -142,22 +144,14 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # channels_redis keeps one Redis queue per server process (not per connection) and
-            # drops messages silently once it holds `capacity` of them; a queue not read for
-            # `expiry` seconds is dropped with its messages. 10,000 / 60 s absorb the burst of
-            # notifications when hundreds of clients join a channel at once.
-            # redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's blocking
-            # receive: idle connections would drop every 5 s (django/channels_redis#422); and its
-            # pool raises past `max_connections` (100) when many sockets close at once.
-            # The prefix keeps apps sharing one Redis apart, as CACHE_KEY_PREFIX does the cache.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
-                       "capacity": 10000, "expiry": 60, "group_expiry": 86400,
-                       "prefix": os.environ.get("CACHE_KEY_PREFIX") or "asgi"},
-        }
-    }
+    # channels_redis's pub/sub layer, as socket.io's Redis adapter works: a message is one
+    # PUBLISH, pushed once to each server process subscribed to its group (the list-based
+    # RedisChannelLayer costs each process a Redis command per message received, and drops
+    # messages past its capacity). The prefix keeps apps sharing one Redis apart, as
+    # CACHE_KEY_PREFIX does the cache.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "prefix": layer_prefix(
+                                      REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", ""))}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The in-memory layer of the server process, which the worker and the shell reach through a

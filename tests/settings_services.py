@@ -22,11 +22,9 @@ REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379").rstr
 REDIS_DB = 1 + int(XDIST_WORKER.removeprefix("gw") or 0) % 14
 REDIS_URL = f"{REDIS_BASE_URL}/{REDIS_DB}"
 CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
-                           "capacity": 10000, "expiry": 60}}
-}
+# Redis pub/sub ignores database numbers: each xdist worker's layer has its own prefix.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                              "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi-tests-{REDIS_DB}"}}}
 Q_CLUSTER = {"name": "agnost-tests", "timeout": 600, "retry": 660, "max_attempts": 1, "ack_failures": True,
              "redis": REDIS_URL, "sync": True}
 INTEROP_STACK = "services"

@@ -63,7 +63,7 @@ def test_production_from_environment():
         "db": "django.db.backends.postgresql",
         "db_name": "app",
         "cache": "django_redis.cache.RedisCache",
-        "layer": "channels_redis.core.RedisChannelLayer",
+        "layer": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "broker": "redis",
         "storage": "storages.backends.s3.S3Storage",
     }

@@ -42,9 +42,9 @@ def channel_layer() -> Check:
         return Check(name, value, detail=_("process-local: this server's process only")
                      if type(layer) is InMemoryChannelLayer else _("process-local, reached by this machine's "
                                                                    "other processes"))
-    # A round trip that leaves nothing behind (channels_redis: one ZREM).
-    return health.with_timeout(name, value, lambda: async_to_sync(layer.group_discard)(
-        "agnost-console-probe", "agnost-console-probe.probe"))
+    # A round trip that leaves nothing behind: a message to a group nobody is in.
+    return health.with_timeout(name, value, lambda: async_to_sync(layer.group_send)(
+        "agnost-console-probe", {"type": "agnost.probe"}))
 
 
 def panel(request) -> Panel:

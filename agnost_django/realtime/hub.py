@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections import deque
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ from agnost_django.realtime.conf import realtime_settings
 logger = logging.getLogger("agnost_django.realtime")
 
 SLOW_READER_CLOSE_CODE = 1013
+PROBE_ATTEMPTS, PROBE_WAIT = 40, 0.05  # seconds per attempt to see a new subscription work
 REFRESH_INTERVAL = 3600.0  # re-adds the process to its groups well before the layer expires them
 
 
@@ -43,6 +45,14 @@ def send_events(frames: list[str | bytes]) -> list[dict[str, Any]]:
     they go to (the server only reads them)."""
     return [{"type": "websocket.send", "bytes": frame} if isinstance(frame, bytes)
             else {"type": "websocket.send", "text": frame} for frame in frames]
+
+
+def _is_pubsub(layer) -> bool:
+    try:
+        from channels_redis.pubsub import RedisPubSubChannelLayer
+    except ImportError:
+        return False
+    return isinstance(layer, RedisPubSubChannelLayer)
 
 
 def frames_of(message: dict[str, Any]) -> list[str | bytes]:
@@ -66,6 +76,7 @@ class Hub:
         self.watched: set[Socket] = set()
         self.clock: asyncio.Task | None = None
         self.orderings: dict[str, Ordering] = {}  # group of a resumable channel -> its order
+        self.probes: dict[str, asyncio.Future] = {}  # _subscribed's probes on their way
 
     async def add(self, group: str, socket: Socket, resumable: str | None = None) -> None:
         """Put ``socket`` in ``group``; ``resumable``: the group's channel when it is resumable
@@ -80,7 +91,30 @@ class Hub:
                 await self._listen()
                 await self.layer.group_add(group, self.channel)
                 members = self.groups[group] = set()
+                await self._subscribed(group)
             members.add(socket)
+
+    async def _subscribed(self, group: str) -> None:
+        """On a pub/sub layer, return once ``group``'s messages reach this process: its
+        SUBSCRIBE and the next PUBLISH travel on two Redis connections, and a notification
+        sent right after a join (the joiner's own ``channel:join``) must not be missed. A
+        probe message is sent until one comes back (a list-based or in-memory layer has added
+        the group when ``group_add`` returns)."""
+        if not _is_pubsub(self.layer):
+            return
+        token = secrets.token_hex(8)
+        arrived = self.probes[token] = self.loop.create_future()
+        try:
+            for _attempt in range(PROBE_ATTEMPTS):
+                await self.layer.group_send(group, {"type": "agnost.probe", "probe": token, "group": group})
+                try:
+                    await asyncio.wait_for(asyncio.shield(arrived), PROBE_WAIT)
+                    return
+                except asyncio.TimeoutError:
+                    continue
+            logger.warning("realtime hub: no confirmation of the subscription to %s", group)
+        finally:
+            self.probes.pop(token, None)
 
     async def discard(self, group: str, socket: Socket) -> None:
         async with self.lock:
@@ -126,6 +160,11 @@ class Hub:
         """Hand ``message`` (a layer message of services.event_message) to the local sockets of
         its group, encoded once; a resumable channel's messages in the order of their numbers."""
         group = message.get("group")
+        if "probe" in message:  # _subscribed's (another process's probes are not ours)
+            arrived = self.probes.get(message["probe"])
+            if arrived is not None and not arrived.done():
+                arrived.set_result(None)
+            return
         if not self.groups.get(group):
             return
         if message.get("seq") is not None:

@@ -192,7 +192,7 @@ def test_host_project_from_the_readme(dist, venv, tmp_path):
                      "from channels.layers import get_channel_layer; "
                      "print(connection.vendor, type(caches[\"default\"]).__name__, type(get_channel_layer()).__name__)"],
                     cwd=project, env=env).stdout.split()[-3:]  # after shell's "N objects imported" line
-        assert stack == (["postgresql", "RedisCache", "RedisChannelLayer"] if services
+        assert stack == (["postgresql", "RedisCache", "RedisPubSubChannelLayer"] if services
                          else ["sqlite", "LocMemCache", "LocalChannelLayer"]), stack
 
         result = subprocess.run(
