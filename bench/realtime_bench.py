@@ -37,8 +37,14 @@ up first (a small fan-out), and every measurement starts once all servers are id
      one: the latency of one fan-out alone.
    A phase ends when every subscriber the server did not close got every message, or after
    10 s without a delivery. Lost and duplicate deliveries, sockets closed by the servers
-   (with their close codes), server CPU seconds per phase and, for agnost, the backlog of
-   channels_redis's per-process queues in Redis (sampled every 0.5 s) are printed too.
+   (with their close codes), server CPU seconds per phase and, for agnost on channels_redis's
+   list-based layer, the backlog of its per-process queues in Redis (sampled every 0.5 s;
+   the default pub/sub layer keeps none) are printed too.
+
+``--rounds`` (3) repeats 1 and 2 for each side in turn (agnost, node, agnost, node, ...); the
+table shows the medians (idle memory: round 1's, a process's first sockets) and the totals
+of lost and duplicate deliveries; the headline figures of each round are printed above it.
+agnost runs as the README's production command does (``agnost_serve --no-access-log``).
 
 At the end the agnost logs are scanned: exceptions counted by class, with the agnost_django
 and channels / channels_redis / uvicorn frames they came from.
@@ -440,7 +446,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     results: dict[str, dict] = {}
-    with InteropServer("services") as server:
+    # As the README's production command serves it (no line per request or websocket).
+    with InteropServer("services", serve_args=("--no-access-log",)) as server:
         queues = QueueMonitor([server.env["CACHE_KEY_PREFIX"], "asgi"])
         peer = server.spawn_peer()  # stopped with the server
         try:
@@ -500,7 +507,8 @@ def main() -> None:
                      for run in rounds[name]]
         print(f"  {name} per round (handshakes/s, burst deliveries/s, burst CPU ms/1000): "
               + "; ".join(f"{h:.0f}, {r:.0f}, {c:.0f}" for h, r, c in per_round))
-    print("agnost: 2 × uvicorn + Channels consumer, channels_redis (capacity 1500, expiry 30 s), presence in Redis")
+    print("agnost: 2 × agnost_serve --no-access-log (uvicorn) + Channels consumer, channels_redis pub/sub layer, "
+          "presence in Redis")
     print("node:   2 × socket.io 4.8.4 + @socket.io/redis-adapter 8.3.0 (redis 4.7.1)\n")
 
     ai, ni = a["idle"], n["idle"]

@@ -26,15 +26,13 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agnost_django.core import requestlog
 from agnost_django.core.exceptions import AgnostAPIError, error_item
 from agnost_django.core.wire import to_json_deep
-from agnost_django.realtime import history, names, protocol, services
+from agnost_django.realtime import history, names, protocol, services, threads
 from agnost_django.realtime.adapter import get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import (
@@ -142,7 +140,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Channels runs close_old_connections() on the shared sync thread before every handler:
         # half of the fan-out CPU (bench/realtime_bench.py). This consumer touches the database
-        # only through database_sync_to_async, which does that hygiene itself.
+        # only through threads.run(..., database=True), which does that hygiene itself.
         from channels.consumer import get_handler_name
 
         handler = getattr(self, get_handler_name(message), None)
@@ -153,7 +151,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message):
         # Channels' own also awaits close_old_connections() on the shared sync thread: a hop
         # per socket closed, for a consumer that reaches the database only through
-        # database_sync_to_async (which does that hygiene itself).
+        # threads.run(..., database=True) (which does that hygiene itself).
         await self.disconnect(message.get("code"))
         raise StopConsumer()
 
@@ -291,7 +289,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             return
         auth = packet.data if isinstance(packet.data, dict) else {}
         try:
-            self.user = await self._authenticate(auth)
+            self.user = await threads.run(self._authenticate, auth, database=True)
         except AgnostAPIError as exc:
             await self.send(_connect_error(exc))
             requestlog.record_websocket(self.scope, status=exc.status_code, started=self.started,
@@ -309,7 +307,6 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         requestlog.record_websocket(self.scope, status=101, started=self.started, operation="realtime.connect",
                                     client_key_name=self.client_key_name, user=self.user)
 
-    @database_sync_to_async
     def _authenticate(self, auth: dict[str, Any]):
         from agnost_django.core.services import check_client_key
 
@@ -360,11 +357,10 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def _join(self, payload: dict[str, Any]) -> None:
         channel = names.clean_channel(payload.get("channel"))
         since = _since(channel, payload) if "since" in payload else None
-        if not await sync_to_async(get_adapter().can_join, thread_sensitive=False)(self.user, channel):
+        if not await threads.run(get_adapter().can_join, self.user, channel, database=True):
             raise ChannelNotAllowed(details={"channel": channel})
         async with self.presence_lock:
-            new = await sync_to_async(get_presence().join, thread_sensitive=False)(
-                channel, self.sid, to_json_deep(self.profile))
+            new = await threads.run(get_presence().join, channel, self.sid, to_json_deep(self.profile))
             self.channels[channel] = True
         resumable = history.is_resumable(channel)
         if resumable:
@@ -416,7 +412,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             if self.channels.pop(channel, None) is None:
                 return  # leaving a channel one is not in is a no-op
             self.live_seqs.pop(channel, None)
-            await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+            await threads.run(get_presence().leave, channel, self.sid)
         # The others through the layer; the leaver, if echoed, directly: it leaves the hub's
         # group before the layer brings the notification back.
         await self._notify(channel, "channel:leave", False)
@@ -429,8 +425,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         self.profile = payload.get("data")
         async with self.presence_lock:
             if self.channels:
-                await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                    self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
+                await threads.run(get_presence().touch, self.sid,
+                                  dict.fromkeys(self.channels, to_json_deep(self.profile)))
         for channel in self.channels:
             await self._notify(channel, "channel:update", self._echo(payload))
 
@@ -447,7 +443,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             await services.apublish(None, event, payload.get("message"), sender=self.sid, echo=self._echo(payload))
             return
         channel = names.clean_channel(channel)
-        if not await sync_to_async(adapter.can_send, thread_sensitive=False)(self.user, channel, event):
+        if not await threads.run(adapter.can_send, self.user, channel, event, database=True):
             raise ChannelNotAllowed(details={"channel": channel})
         await services.apublish(channel, event, payload.get("message"), sender=self.sid, echo=self._echo(payload))
 
@@ -457,8 +453,8 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
     async def _heartbeat(self) -> None:
         try:
             async with self.presence_lock:
-                await sync_to_async(get_presence().touch, thread_sensitive=False)(
-                    self.sid, dict.fromkeys(self.channels, to_json_deep(self.profile)))
+                await threads.run(get_presence().touch, self.sid,
+                                  dict.fromkeys(self.channels, to_json_deep(self.profile)))
         except Exception:  # noqa: BLE001 - a missed heartbeat is retried on the next one
             logger.exception("realtime heartbeat failed for %s", self.sid)
 
@@ -466,7 +462,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         for channel in list(self.channels):
             try:
                 async with self.presence_lock:
-                    await sync_to_async(get_presence().leave, thread_sensitive=False)(channel, self.sid)
+                    await threads.run(get_presence().leave, channel, self.sid)
                 await self.hub.discard(names.channel_group(channel), self)
                 await self._notify(channel, "channel:leave", True)
             except Exception:  # noqa: BLE001 - the presence TTL removes what is left

@@ -295,7 +295,7 @@ class InteropServer:
         shares the Redis database but not the app."""
         if self.process is None or self.tmpdir is None:
             raise RuntimeError("start() the server before spawning a peer")
-        peer = InteropServer(self.stack, env=self.extra_env)
+        peer = InteropServer(self.stack, env=self.extra_env, serve_args=self.serve_args)
         peer._is_peer = True
         peer.tmpdir = self.tmpdir
         peer.env = {**self.env, **(env or {})}
