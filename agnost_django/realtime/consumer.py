@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 import time
 from typing import Any
@@ -28,12 +29,13 @@ from urllib.parse import parse_qs
 
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import SynchronousOnlyOperation
 
 from agnost_django.core import requestlog
 from agnost_django.core.exceptions import AgnostAPIError, error_item
 from agnost_django.core.wire import to_json_deep
 from agnost_django.realtime import history, names, protocol, services, threads
-from agnost_django.realtime.adapter import get_adapter
+from agnost_django.realtime.adapter import DefaultRealtimeAdapter, get_adapter
 from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.exceptions import (
     ChannelNotAllowed,
@@ -50,6 +52,9 @@ logger = logging.getLogger("agnost_django.realtime")
 
 
 PING = [{"type": "websocket.send", "text": protocol.PING}]
+# DJANGO_ALLOW_ASYNC_UNSAFE lifts Django's guard that sends the checks to a thread when they
+# need the database: then they always take the thread.
+INLINE_CHECKS = not os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def _sid() -> str:
@@ -289,7 +294,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             return
         auth = packet.data if isinstance(packet.data, dict) else {}
         try:
-            self.user = await threads.run(self._authenticate, auth, database=True)
+            self.user = await self._checked_user(auth)
         except AgnostAPIError as exc:
             await self.send(_connect_error(exc))
             requestlog.record_websocket(self.scope, status=exc.status_code, started=self.started,
@@ -307,7 +312,19 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         requestlog.record_websocket(self.scope, status=101, started=self.started, operation="realtime.connect",
                                     client_key_name=self.client_key_name, user=self.user)
 
-    def _authenticate(self, auth: dict[str, Any]):
+    async def _checked_user(self, auth: dict[str, Any]):
+        """:meth:`_authenticate`, on the event loop when what it reads is in this process's
+        caches (a key and a session seen lately: no thread hop, the most of a handshake's
+        checks), else in a thread: Django refuses database access on the loop
+        (``SynchronousOnlyOperation``), and a custom ``can_connect`` always takes a thread."""
+        if INLINE_CHECKS:
+            try:
+                return self._authenticate(auth, inline=True)
+            except SynchronousOnlyOperation:
+                pass
+        return await threads.run(self._authenticate, auth, database=True)
+
+    def _authenticate(self, auth: dict[str, Any], inline: bool = False):
         from agnost_django.core.services import check_client_key
 
         if not realtime_settings.ENABLED:
@@ -324,7 +341,10 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
             raise DomainNotAuthorized(details={"origin": origin})
         token = auth.get("Session", auth.get("session"))  # the client sends "Session", Agnost read "session"
         user = _session_user(token) if token else None
-        if not get_adapter().can_connect(user, auth):
+        adapter = get_adapter()
+        if inline and type(adapter).can_connect is not DefaultRealtimeAdapter.can_connect:
+            raise SynchronousOnlyOperation("a custom can_connect runs in a thread")
+        if not adapter.can_connect(user, auth):
             from agnost_django.core.exceptions import OperationNotAllowed
 
             raise OperationNotAllowed("The connection is not allowed.")
