@@ -13,3 +13,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "myapp"]
 # Servers sharing one Redis database must not take each other's django-q2 tasks (as in
 # tests/interop/server_settings.py): the cluster name is the Redis queue's name.
 Q_CLUSTER = {**Q_CLUSTER, "name": os.environ.get("CACHE_KEY_PREFIX") or Q_CLUSTER["name"]}
+# The README's Resumable channels settings.
+AGNOST_REALTIME_RESUMABLE_CHANNELS = ["chat-*", "feed"]

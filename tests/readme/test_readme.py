@@ -61,7 +61,7 @@ pytestmark = pytest.mark.xdist_group("readme")
 # test_markers until this list says so.
 EXAMPLES = [
     "client-side", "request-log", "server-library", "auth-client", "auth-server", "data-client", "data-server",
-    "storage-server", "storage-client", "realtime-client", "realtime-server",
+    "storage-server", "storage-client", "realtime-client", "realtime-server", "realtime-resume",
     "endpoints-hooks", "endpoints-client", "queues-hooks", "queues-server", "queues-client",
     "tasks-hooks", "tasks-server", "tasks-client", "cache-server", "module-contract", "caller-contract",
 ]
@@ -101,6 +101,21 @@ JS_CHECKS = {
         "await __until(() => __readme.logged.includes('Ada joined room1'), 'the join notification');\n"
         "await __until(() => __readme.logged.includes(\"room1 { text: 'hi' }\"), 'the chat echo');\n"
         "await __until(() => __readme.calls.includes('/_api/rest/v1/realtime/get-members'), 'getMembers');"
+    ),
+    "realtime-resume": (
+        "await __until(() => client.realtime.isConnected(), 'the connection');\n"
+        "client.realtime.send('chat-lobby', 'said', 'hello');  // echoed: a member since the resume\n"
+        "await __until(() => last >= 1 && __readme.logged.includes('hello'), 'the numbered echo');\n"
+        "client.realtime.close();\n"
+        "const __other = createClient(" + ENV_URL_LITERAL + ", " + CLIENT_KEY_LITERAL + ");\n"
+        "await __until(() => __other.realtime.isConnected(), 'the other connection');\n"
+        "__other.realtime.send('chat-lobby', 'said', 'while you were away');\n"
+        "await new Promise((resolve) => setTimeout(resolve, 500));\n"
+        "__assert.ok(!__readme.logged.includes('while you were away'), 'heard while closed');\n"
+        "client.realtime.open();  // onConnect resumes after `last`\n"
+        "await __until(() => __readme.logged.includes('while you were away'), 'the missed message');\n"
+        "__assert.equal(__readme.logged.filter((line) => line === 'hello').length, 1, 'no duplicate');\n"
+        "__other.realtime.close(); client.realtime.close();"
     ),
     "endpoints-client": "__assert.equal(data._id, todo._id); __assert.equal(csv, 'year,todos\\n2026,0\\n');",
     "queues-client": "__assert.equal(status.messageId, info.messageId);",
