@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from agnost_django.realtime.conf import realtime_settings
 from agnost_django.core.wire import to_json_deep
+from agnost_django.realtime.conf import realtime_settings
 from agnost_django.realtime.models import ChannelMessage, ChannelPresence, ChannelSequence
 from agnost_django.realtime.presence import get_presence
 

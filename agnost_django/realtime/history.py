@@ -23,14 +23,14 @@ from fnmatch import translate
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agnost_django.realtime import threads
 from agnost_django.realtime.conf import realtime_settings
+from agnost_django.realtime.presence import _digest, redis_keyspace, shared_alias
 
 COUNTER_TTL = 30 * 86400  # a channel's numbering outlives its messages by far
 
@@ -74,16 +74,10 @@ return seq
 """
 
     def __init__(self, alias: str) -> None:
-        from django_redis import get_redis_connection
-
-        self.redis = get_redis_connection(alias)
-        prefix = caches[alias].key_prefix
-        self.prefix = f"{prefix}:agnost:rt:" if prefix else "agnost:rt:"
+        self.redis, self.prefix = redis_keyspace(alias)
         self.script = self.redis.register_script(self.APPEND)
 
     def _keys(self, channel: str) -> list[str]:
-        from agnost_django.realtime.presence import _digest
-
         digest = _digest(channel)
         return [f"{self.prefix}seq:{digest}", f"{self.prefix}hist:{digest}"]
 
@@ -170,16 +164,12 @@ async def alast(channel: str) -> int:
 
 async def _run(method, *args):
     if isinstance(method.__self__, DatabaseHistory):
+        # Channels' thread-sensitive call: from synchronous code (agnost.realtime.send in a
+        # view) the caller's own thread and database connection.
         return await database_sync_to_async(method)(*args)
-    return await sync_to_async(method, thread_sensitive=False)(*args)
+    return await threads.run(method, *args)
 
 
 def get_history() -> RedisHistory | DatabaseHistory:
-    alias = realtime_settings.PRESENCE_CACHE
-    try:
-        from django_redis.cache import RedisCache
-    except ImportError:
-        return DatabaseHistory()
-    if isinstance(caches[alias], RedisCache):
-        return RedisHistory(alias)
-    return DatabaseHistory()
+    alias = shared_alias()
+    return RedisHistory(alias) if alias else DatabaseHistory()

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from agnost_django.realtime import protocol
+from agnost_django.realtime import history, protocol
 from agnost_django.realtime.conf import realtime_settings
 
 logger = logging.getLogger("agnost_django.realtime")
@@ -85,8 +85,6 @@ class Hub:
             members = self.groups.get(group)
             if members is None:
                 if resumable is not None:
-                    from agnost_django.realtime import history
-
                     self.ordered(group).next = await history.alast(resumable) + 1
                 await self._listen()
                 await self.layer.group_add(group, self.channel)
@@ -263,8 +261,6 @@ class Ordering:
             self.filling = self.hub.loop.create_task(self._read_gap())
 
     async def _read_gap(self) -> None:
-        from agnost_django.realtime import history
-
         try:
             first = next(iter(self.early.values()))
             replay = await history.asince(first["channel"], self.next - 1)

@@ -27,6 +27,26 @@ def _digest(channel: str) -> str:
     return hashlib.sha256(channel.encode()).hexdigest()[:48]
 
 
+def shared_alias() -> str | None:
+    """``PRESENCE_CACHE`` when it is a django-redis cache, which every process shares (the
+    member registry and the resumable channels' history then live in its Redis), else None."""
+    alias = realtime_settings.PRESENCE_CACHE
+    try:
+        from django_redis.cache import RedisCache
+    except ImportError:
+        return None
+    return alias if isinstance(caches[alias], RedisCache) else None
+
+
+def redis_keyspace(alias: str):
+    """The Redis connection of the cache ``alias`` and the prefix of the realtime keys in it
+    (``<KEY_PREFIX>:agnost:rt:``)."""
+    from django_redis import get_redis_connection
+
+    prefix = caches[alias].key_prefix
+    return get_redis_connection(alias), f"{prefix}:agnost:rt:" if prefix else "agnost:rt:"
+
+
 def _alive(ts: float) -> bool:
     return ts >= time.time() - realtime_settings.PRESENCE_TTL
 
@@ -76,11 +96,7 @@ class RedisPresence:
     """Members in Redis hashes (``<prefix>agnost:rt:m:<channel digest>``)."""
 
     def __init__(self, alias: str) -> None:
-        from django_redis import get_redis_connection
-
-        self.redis = get_redis_connection(alias)
-        prefix = caches[alias].key_prefix
-        self.prefix = f"{prefix}:agnost:rt:" if prefix else "agnost:rt:"
+        self.redis, self.prefix = redis_keyspace(alias)
 
     def _key(self, channel: str) -> str:
         return f"{self.prefix}m:{_digest(channel)}"
@@ -145,11 +161,5 @@ _local = LocalPresence()
 
 
 def get_presence() -> LocalPresence | RedisPresence:
-    alias = realtime_settings.PRESENCE_CACHE
-    try:
-        from django_redis.cache import RedisCache
-    except ImportError:
-        return _local
-    if isinstance(caches[alias], RedisCache):
-        return RedisPresence(alias)
-    return _local
+    alias = shared_alias()
+    return RedisPresence(alias) if alias else _local
