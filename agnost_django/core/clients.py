@@ -37,10 +37,15 @@ def is_trusted_proxy(address: str | None) -> bool:
 
 
 def client_ip(request) -> str | None:
-    peer = request.META.get("REMOTE_ADDR")
+    return address_of(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
+def address_of(peer: str | None, forwarded_for: str) -> str | None:
+    """The client's address: the peer's, or, when the peer is a trusted proxy, the last
+    address in ``X-Forwarded-For`` that is not one."""
     if not is_trusted_proxy(peer):
         return peer
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part.strip() for part in forwarded_for.split(",")]
     for address in reversed([part for part in forwarded if part]):
         if not is_trusted_proxy(address):
             return address

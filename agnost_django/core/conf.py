@@ -2,8 +2,10 @@
 
 Each app's ``conf.py`` subclasses :class:`AppSettings` and exposes one instance
 (``core_settings``, ``cache_settings``...). Every setting is a typed property that reads
-``django.conf.settings`` on each access, so ``override_settings`` and pytest-django's
-``settings`` fixture change a single value without any reload.
+``django.conf.settings`` at use time, so ``override_settings`` and pytest-django's
+``settings`` fixture change a single value without any reload. What ``settings`` answered
+is remembered until Django's ``setting_changed`` says otherwise: a missing setting costs
+``LazySettings`` a raised ``AttributeError`` per read, and a handshake or request reads dozens.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 
@@ -28,18 +31,38 @@ def _imported(setting: str, paths: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(result)
 
 
+_ABSENT = object()
+_read: dict[str, Any] = {}  # full setting name -> its value in settings, or _ABSENT
+
+
+def _forget(**kwargs) -> None:
+    _read.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="agnost_core_conf_forget")
+
+
+@lru_cache(maxsize=64)
+def _imported_one(path: str) -> Any:
+    return import_string(path)
+
+
 class AppSettings:
     """Base class of the per-app settings objects."""
 
     prefix = "AGNOST_"
 
     def _get(self, name: str, default: Any) -> Any:
-        return getattr(settings, self.prefix + name, default)
+        full = self.prefix + name
+        value = _read.get(full, _ABSENT)
+        if value is _ABSENT and full not in _read:
+            value = _read[full] = getattr(settings, full, _ABSENT)
+        return default if value is _ABSENT else value
 
     def _import(self, name: str, default: str) -> Any:
         path = self._get(name, default)
         try:
-            return import_string(path)
+            return _imported_one(path)
         except ImportError as exc:
             raise ImproperlyConfigured(
                 f"{self.prefix}{name} = {path!r} could not be imported: {exc}"

@@ -79,7 +79,6 @@ def client_key(key_hash: str):
     fields = cached(f"agnost:core:key:{key_hash}", load)
     if fields is None:
         return None
-    key = ClientKey(**{name: value for name, value in fields.items() if name != "pk"})
-    key.pk = fields["pk"]
-    key._state.adding = False
-    return key
+    # from_db: Django's positional construction of a loaded row, the cheapest there is.
+    names = [ClientKey._meta.pk.attname if name == "pk" else name for name in fields]
+    return ClientKey.from_db(None, names, list(fields.values()))

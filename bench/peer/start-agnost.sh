@@ -124,7 +124,12 @@ start() {
   ensure_redis
   (cd "$AGNOST_SRC" && django_env && "$AGNOST_VENV/bin/python" manage.py migrate --noinput -v 0) >&2
   local bin args
-  if [[ "${AGNOST_SERVER:-uvicorn}" == gunicorn ]]; then
+  if [[ "${AGNOST_SERVER:-uvicorn}" == granian ]]; then
+    bin="$AGNOST_VENV/bin/granian"
+    [[ -x "$bin" ]] || die "no $bin: pip install granian into $AGNOST_VENV"
+    args=(--interface asginl --host "$AGNOST_HOST" --port "$AGNOST_PORT" --workers "$AGNOST_WORKERS"
+          --loop uvloop --log-level warning --blocking-threads 1 benchhost.asgi:application)
+  elif [[ "${AGNOST_SERVER:-uvicorn}" == gunicorn ]]; then
     bin="$AGNOST_VENV/bin/gunicorn"
     [[ -x "$bin" ]] || die "no $bin: pip install gunicorn into $AGNOST_VENV"
     args=(benchhost.wsgi:application --bind "$AGNOST_HOST:$AGNOST_PORT" --workers "$AGNOST_WORKERS"

@@ -67,9 +67,9 @@ class Command(BaseCommand):
                 raise CommandError("--reload serves one process: leave out --workers.")
             uvicorn.run(f"{module}:{attribute}", reload=True, reload_dirs=reload_dirs, **options)
             return
-        config = uvicorn.Config(f"{module}:{attribute}", **options)  # configures logging
         if not access_log:
-            logging.getLogger("uvicorn.error").addFilter(NoWebsocketAccessLines())
+            options["ws"] = quiet_websockets()
+        config = uvicorn.Config(f"{module}:{attribute}", **options)  # configures logging
         if not workers or workers == 1:
             server_class(uvicorn)(config).run()
             return
@@ -82,15 +82,32 @@ class Command(BaseCommand):
         serve_forked(workers, lambda: server_class(uvicorn)(config).run(sockets=[reuse_port_socket(host, port)]))
 
 
-class NoWebsocketAccessLines(logging.Filter):
-    """``--no-access-log`` also drops the websocket lines: uvicorn logs each socket's accept,
-    open and close at INFO (as its access log does each request), a tenth of a handshake's CPU."""
+class WarningsOnly(logging.LoggerAdapter):
+    """``uvicorn.error`` from WARNING up: INFO and below are dropped before a record is made."""
 
-    MESSAGES = frozenset({'%s - "WebSocket %s" [accepted]', '%s - "WebSocket %s" 403', '%s - "WebSocket %s" %d',
-                          "connection open", "connection closed"})
+    level = logging.WARNING  # uvicorn reads ``logger.level`` before its TRACE lines
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.msg not in self.MESSAGES
+    def isEnabledFor(self, level: int) -> bool:
+        return level >= logging.WARNING and self.logger.isEnabledFor(level)
+
+
+def quiet_websockets():
+    """uvicorn's websocket protocol without its INFO lines per socket (accept, open, close):
+    ``--no-access-log`` drops them as it drops a line per request. They are not made at all,
+    rather than filtered: a log record per line was a tenth of a handshake's CPU. Warnings
+    and errors still reach ``uvicorn.error``."""
+    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
+
+    quiet = WarningsOnly(logging.getLogger("uvicorn.error"), {})
+
+    class QuietWebSocketProtocol(AutoWebSocketsProtocol):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.logger = quiet
+            if hasattr(self, "conn"):  # the websockets library's own protocol object
+                self.conn.logger = quiet
+
+    return QuietWebSocketProtocol
 
 
 def server_class(uvicorn):
