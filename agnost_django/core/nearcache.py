@@ -6,8 +6,8 @@ request's Python time. When ``AGNOST_CORE_CACHE`` is a Redis cache (django-redis
 own backend), each server process keeps what it read in memory and subscribes to one Redis
 channel; whoever changes an entry (:mod:`keycache`, the auth app's session cache) publishes
 its name (:func:`publish`) after changing the shared cache. Every read first takes, without
-waiting, the invalidations that have already reached the process (a non-blocking read of
-the subscription's socket), and Redis writes a message to every subscriber's socket before
+waiting, the invalidations that have already reached the process (a non-blocking look at
+the subscription's socket that keeps the GIL, then a read when it has data), and Redis writes a message to every subscriber's socket before
 it answers the ``PUBLISH``: so a change made before a request starts, in any process, is
 seen by that request. Entries live at most :data:`MAX_AGE` seconds (a change made behind the
 caches' back, such as flushing Redis, is seen within that time).
@@ -53,6 +53,51 @@ def _redis_client(cache) -> Any:
     return None
 
 
+def _gil_keeping_poll():
+    """``readable(fd)``: whether a socket has something to read (data, end, error), asked
+    without releasing the GIL. Every read asks, and a call that releases the GIL (any socket
+    call of Python's own) waits to get it back behind the busy request threads: that wait,
+    not the system call, made the check a tenth of a served request. ``None`` where libc's
+    ``poll`` cannot be called this way (then redis-py's own non-blocking read is used)."""
+    try:
+        import ctypes
+        import select
+
+        poll = ctypes.PyDLL(None).poll  # PyDLL: the call keeps the GIL (it never blocks: timeout 0)
+    except (ImportError, OSError, AttributeError):
+        return None
+
+    class PollFD(ctypes.Structure):
+        _fields_ = [("fd", ctypes.c_int), ("events", ctypes.c_short), ("revents", ctypes.c_short)]
+
+    poll.argtypes = [ctypes.POINTER(PollFD), ctypes.c_ulong, ctypes.c_int]
+    poll.restype = ctypes.c_int
+    pollin = select.POLLIN
+
+    def readable(fd: int) -> bool:
+        return poll(ctypes.byref(PollFD(fd, pollin, 0)), 1, 0) != 0  # -1 (an error): look anyway
+
+    return readable
+
+
+_readable = _gil_keeping_poll()
+
+
+def _may_have_data(pubsub) -> bool:
+    """False only when the subscription's socket certainly has nothing new: redis-py keeps no
+    complete message buffered once ``get_message`` has answered None, so then whatever
+    arrives next is in the socket."""
+    if _readable is None:
+        return True
+    sock = getattr(pubsub.connection, "_sock", None)
+    if sock is None:
+        return True
+    try:
+        return _readable(sock.fileno())
+    except (OSError, ValueError):
+        return True
+
+
 class NearCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,6 +107,7 @@ class NearCache:
         self._pid = None
         self._alias = None
         self._retry_at = 0.0
+        self._drained = False
 
     # Subscription ---------------------------------------------------------------------
     def _channel(self, cache) -> str:
@@ -87,6 +133,7 @@ class NearCache:
             logger.warning("near cache: cannot subscribe to Redis; reading the shared cache", exc_info=True)
             return
         self._pubsub = pubsub
+        self._drained = False  # the confirmation's read may have buffered a message after it
         self._drop_all()
 
     def _drop_all(self) -> None:
@@ -112,11 +159,14 @@ class NearCache:
                 return False
             self._subscribe()
             return self._pubsub is not None
+        if self._drained and not _may_have_data(self._pubsub):
+            return True
         try:
             while (message := self._pubsub.get_message(timeout=0)) is not None:
                 if message["type"] != "message":
                     continue
                 self._drop_names(message["data"].decode().split("\n"))
+            self._drained = True  # nothing complete left in redis-py's buffer
         except Exception:  # noqa: BLE001 - the connection dropped: messages may be lost
             logger.warning("near cache: Redis subscription lost; reading the shared cache", exc_info=True)
             self._unsubscribe()

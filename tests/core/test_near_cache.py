@@ -62,6 +62,29 @@ def test_an_invalidation_published_by_another_connection_applies_to_the_next_rea
 
 
 @needs_redis
+def test_a_lost_subscription_is_noticed_by_the_next_read(client_key_factory):
+    """The read looks at the subscription's socket before trusting what it keeps: a
+    connection Redis closed (here ``CLIENT KILL``) is seen there, and until the subscription
+    is back every read goes to the shared cache, so a change made meanwhile applies."""
+    key, secret = client_key_factory("near")
+    client = AgnostAPIClient(client_key=secret)
+    assert client.get(f"{API}/cache", {"key": "k"}).status_code == 200
+    assert nearcache.get(f"agnost:core:key:{key.key_hash}") is not nearcache.MISS  # kept
+    host, port = nearcache.near._pubsub.connection._sock.getsockname()[:2]  # as Redis sees this client
+    other = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    try:
+        assert other.client_kill_filter(addr=f"{host}:{port}") == 1
+        ClientKey.objects.filter(pk=key.pk).update(active=False)
+        caches["default"].set("agnost:core:keys:generation", "changed-while-unsubscribed")  # no publish
+    finally:
+        other.close()
+    response = client.get(f"{API}/cache", {"key": "k"})
+    assert response.status_code == 403 and response.json()["errors"][0]["code"] == "inactive_client_key"
+    nearcache.near._retry_at = 0  # subscribe again now, not in a second (for the next tests)
+    assert nearcache.get("x") is nearcache.MISS and nearcache.near._pubsub is not None
+
+
+@needs_redis
 def test_a_reader_that_raced_with_a_change_does_not_keep_its_value():
     assert nearcache.get("x") is nearcache.MISS  # subscribes
     epoch = nearcache.epoch()
