@@ -120,11 +120,14 @@ class CoreSettings(AppSettings):
     @property
     def AUTHENTICATION_CLASSES(self) -> list[type]:
         """DRF authentication classes of every agnost view (dotted paths)."""
-        from agnost_django.core import modules
+        default = _read.get("agnost:default-authentication-classes")  # forgotten with the settings
+        if default is None:
+            from agnost_django.core import modules
 
-        default = ["agnost_django.core.authentication.StaffSessionAuthentication"]
-        for config in modules.installed():  # auth's session tokens
-            default += [path for path in config.authentication_classes if path not in default]
+            default = ["agnost_django.core.authentication.StaffSessionAuthentication"]
+            for config in modules.installed():  # auth's session tokens
+                default += [path for path in config.authentication_classes if path not in default]
+            _read["agnost:default-authentication-classes"] = default
         return self._import_list("AUTHENTICATION_CLASSES", default)
 
     @property

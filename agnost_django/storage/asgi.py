@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -67,9 +69,15 @@ _UPLOAD_ROUTE_ENDS = ("/upload-object", "/upload-formdata", "/replace-object", "
 
 
 class _Limit:
-    def __init__(self, size: int, error: AgnostAPIError) -> None:
+    """A body limit and how to refuse it (``error``: the exception's maker, called only then)."""
+
+    def __init__(self, size: int, error: Callable[[], AgnostAPIError]) -> None:
         self.size = size
-        self.error = error
+        self.make_error = error
+
+    @property
+    def error(self) -> AgnostAPIError:
+        return self.make_error()
 
 
 def _headers(scope) -> dict[bytes, bytes]:
@@ -117,15 +125,15 @@ async def body_limit(scope) -> _Limit | None:
     upload = _upload_route(path)
     if upload is not None:
         limit = await sync_to_async(_bucket_upload_limit)(scope.get("query_string", b""))
-        return _Limit(uploads.body_limit(limit, content_type, multipart=upload), uploads.too_large(limit))
+        return _Limit(uploads.body_limit(limit, content_type, multipart=upload), partial(uploads.too_large, limit))
     if is_api_path(path):
         if multipart:
             size = uploads.body_limit(storage_settings.MAX_UPLOAD_SIZE, content_type, multipart=True)
-            return _Limit(size, body_too_large(size))
-        return _Limit(memory_limit, body_too_large(memory_limit)) if memory_limit is not None else None
+            return _Limit(size, partial(body_too_large, size))
+        return _Limit(memory_limit, partial(body_too_large, memory_limit)) if memory_limit is not None else None
     from_client = b"x-client" in headers or core_settings.CLIENT_KEY_HEADER.lower().encode() in headers
     if from_client and uploads.is_json_type(content_type) and memory_limit is not None:
-        return _Limit(memory_limit, body_too_large(memory_limit))
+        return _Limit(memory_limit, partial(body_too_large, memory_limit))
     return None
 
 
