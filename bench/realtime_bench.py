@@ -34,7 +34,9 @@ up first (a small fan-out), and every measurement starts once all servers are id
      delivery - first send); latency = receive - send per delivery, so p50/p99 include the
      queueing of the whole burst;
    * sequential — ``--sequential`` messages, each sent once every subscriber got the previous
-     one: the latency of one fan-out alone.
+     one: the latency of one fan-out alone;
+   * paced — ``--paced`` messages (100) sent at ``--rate`` per second (20), on time whatever
+     the deliveries do: the latency of a live app's traffic at the same offered load.
    A phase ends when every subscriber the server did not close got every message, or after
    10 s without a delivery. Lost and duplicate deliveries, sockets closed by the servers
    (with their close codes), server CPU seconds per phase and, for agnost on channels_redis's
@@ -282,7 +284,8 @@ class LoadClient:
 
 
 def fanout(name: str, urls: list[str], pids: list[int], client_key: str, subscribers: int, messages: int,
-           sequential: int, logdir: Path, queues: QueueMonitor | None = None) -> dict:
+           sequential: int, logdir: Path, queues: QueueMonitor | None = None, paced: int = 0,
+           rate: float = 20) -> dict:
     """The fan-out run; for each phase also the servers' CPU seconds and, with ``queues``,
     the channel layer's backlog."""
     result = {"quiet before": wait_quiet()}
@@ -291,7 +294,7 @@ def fanout(name: str, urls: list[str], pids: list[int], client_key: str, subscri
         queues.mark()
     started = cpu()
     client = LoadClient({"mode": "fanout", "urls": urls, "clientKey": client_key, "subscribers": subscribers,
-                         "messages": messages, "sequential": sequential,
+                         "messages": messages, "sequential": sequential, "paced": paced, "rate": rate,
                          "channel": f"bench-{secrets.token_hex(4)}"}, logdir)
     result["joined"] = joined = client.expect("joined", 600)
     joined["cpu"] = (now := cpu()) - started
@@ -299,7 +302,7 @@ def fanout(name: str, urls: list[str], pids: list[int], client_key: str, subscri
     progress(f"{name}: {subscribers} subscribers joined in {joined['joinSeconds']:.1f} s, "
              f"{joined['notifications']} channel:join frames drained after {joined['settleSeconds']:.1f} s"
              + (f", channel layer: {joined['queues']}" if queues else ""))
-    phases = ["burst", "sequential"] if sequential else ["burst"]
+    phases = ["burst"] + (["sequential"] if sequential else []) + (["paced"] if paced else [])
     for phase in phases:
         result[phase] = done = client.expect("result", 600)
         done["cpu"], now = cpu() - now, cpu()
@@ -430,6 +433,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--messages", type=int, default=200, help="burst: messages sent back to back")
     parser.add_argument("--sequential", type=int, default=20, help="messages sent one fan-out at a time (0: skip)")
+    parser.add_argument("--paced", type=int, default=100,
+                        help="messages sent at --rate per second whatever the deliveries do (0: skip)")
+    parser.add_argument("--rate", type=float, default=20, help="paced: messages per second")
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved rounds (agnost, node, agnost, node, ...): the table shows medians")
     args = parser.parse_args()
@@ -472,11 +478,12 @@ def main() -> None:
                     for name, (urls, pids) in sides.items():
                         rounds[name][-1]["fanout"] = fanout(name, urls, pids, server.client_key, args.subscribers,
                                                             args.messages, args.sequential, logdir,
-                                                            queues if name == "agnost" else None)
+                                                            queues if name == "agnost" else None,
+                                                            args.paced, args.rate)
                         rounds[name][-1]["rss"] = [rss_kb(pid) for pid in pids]
                 for runs in rounds.values():
                     for run in runs:  # per round, before the medians: CPU per delivery
-                        for phase in ("burst", "sequential"):
+                        for phase in ("burst", "sequential", "paced"):
                             if phase in run["fanout"]:
                                 done = run["fanout"][phase]
                                 done["cpu_per_1000"] = 1e6 * done["cpu"] / max(1, done["deliveries"])
@@ -537,6 +544,8 @@ def main() -> None:
     if args.sequential:
         phases.append(("sequential", f"sequential: {args.sequential} messages, each after the previous "
                                      f"reached every subscriber"))
+    if args.paced:
+        phases.append(("paced", f"paced: {args.paced} messages at {args.rate:g} per second"))
     for key, title in phases:
         ar, nr = a["fanout"][key], n["fanout"][key]
         print(title)

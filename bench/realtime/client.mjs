@@ -10,7 +10,7 @@
 // mode "idle" {urls, connections, clientKey}: opens `connections` sockets (round robin over
 //   urls, CONNECT answered by the server), prints {"event":"connected"}, waits for the line
 //   "close" on stdin, closes them, prints {"event":"closed"} and exits.
-// mode "fanout" {urls, subscribers, messages, sequential, channel, clientKey}: opens the
+// mode "fanout" {urls, subscribers, messages, sequential, paced, rate, channel, clientKey}: opens the
 //   subscribers round robin over urls; every subscriber joins `channel` (acked), then the
 //   client waits until the channel:join notifications stop. Then, each phase with a new
 //   publisher on urls[0] (not a member; connected before the phase starts):
@@ -18,6 +18,8 @@
 //     send time (performance.now(); publisher and subscribers share this process's clock);
 //   * sequential: `sequential` messages, each sent once every subscriber got the previous
 //     one (or 10 s passed), i.e. fan-out latency without queueing.
+//   * paced: `paced` messages at `rate` per second (sent on time, whatever the deliveries do):
+//     the latency of a live app's traffic.
 //   Prints one {"event":"result"} per phase: deliveries, lost, duplicates, deliveries/s and
 //   latency percentiles (send -> receive, ms).
 
@@ -258,6 +260,18 @@ async function fanout() {
       for (let i = 0; i < sequential && !publisher.dead; i++) {
         send(i);
         await waitForMessage(i);
+      }
+    });
+  }
+  if (config.paced > 0) {
+    // The offered load of a live app: messages at a fixed rate, whatever the deliveries do.
+    const interval = 1000 / config.rate;
+    await phase("paced", config.paced, async (send, _waitForMessage, publisher) => {
+      const start = performance.now();
+      for (let i = 0; i < config.paced && !publisher.dead; i++) {
+        const wait = start + i * interval - performance.now();
+        if (wait > 0) await sleep(wait);
+        send(i);
       }
     });
   }

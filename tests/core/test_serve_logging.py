@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import websockets
 from django.conf import settings
 
 from tests.interop.server import InteropServer
@@ -20,6 +21,11 @@ def use(server) -> None:
     async def socket() -> None:
         ws = await open_socket(server)
         await ws.close()
+        try:  # a websocket path nothing routes: the application fails, uvicorn logs an error
+            async with websockets.connect(f"ws://127.0.0.1:{server.port}/nowhere/"):
+                pass
+        except websockets.exceptions.WebSocketException:
+            pass
 
     asyncio.run(socket())
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -37,6 +43,7 @@ def test_no_access_log_also_drops_the_websocket_lines(quiet):
     finally:
         server.stop()
     assert "Uvicorn running on" in log  # startup lines stay
+    assert "Exception in ASGI application" in log, log[-2000:]  # errors stay, websockets' too
     lines = [line for line in log.splitlines() if any(text in line for text in WEBSOCKET_LINES)]
     if quiet:
         assert lines == [], lines

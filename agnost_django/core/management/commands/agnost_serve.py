@@ -90,6 +90,11 @@ class WarningsOnly(logging.LoggerAdapter):
     def isEnabledFor(self, level: int) -> bool:
         return level >= logging.WARNING and self.logger.isEnabledFor(level)
 
+    def info(self, msg, *args, **kwargs) -> None:  # one line per socket: the cheapest no-op
+        pass
+
+    debug = info
+
 
 def quiet_websockets():
     """uvicorn's websocket protocol without its INFO lines per socket (accept, open, close):
