@@ -119,3 +119,14 @@ def merge_tags(current: list[str], added: list[str]) -> list[str]:
     if len(merged) > MAX_TAGS:
         raise InvalidTags(f"At most {MAX_TAGS} tags.", details={"count": len(merged)})
     return merged
+
+
+def with_tags(current: list[str], value: Any) -> list[str]:
+    """``current`` and the tags the client sent (``addTags``), in order, each once."""
+    return merge_tags(current, clean_tags(value))
+
+
+def without_tags(current: list[str], value: Any) -> list[str]:
+    """``current`` less the tags the client sent (``removeTags``)."""
+    removed = set(clean_tags(value))
+    return [tag for tag in current if tag not in removed]

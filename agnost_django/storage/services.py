@@ -46,8 +46,9 @@ from agnost_django.storage.names import (
     clean_bucket_name,
     clean_file_name,
     clean_tags,
-    merge_tags,
     numbered_name,
+    with_tags,
+    without_tags,
 )
 from agnost_django.storage.sniffing import sniff, stored_type
 from agnost_django.storage.uploads import Incoming
@@ -455,12 +456,11 @@ class BucketService:
 
     def add_tags(self, tags: Any) -> Bucket:
         bucket = self.changeable()
-        return _update_bucket(bucket, tags=merge_tags(bucket.tags, clean_tags(tags)))
+        return _update_bucket(bucket, tags=with_tags(bucket.tags, tags))
 
     def remove_tags(self, tags: Any) -> Bucket:
         bucket = self.changeable()
-        removed = set(clean_tags(tags))
-        return _update_bucket(bucket, tags=[tag for tag in bucket.tags if tag not in removed])
+        return _update_bucket(bucket, tags=without_tags(bucket.tags, tags))
 
     def update(self, *, new_name: Any = None, is_public: Any = None, tags: Any = None,
                include_files: bool = False) -> Bucket:
@@ -558,12 +558,11 @@ class FileService:
 
     def add_tags(self, tags: Any) -> StoredFile:
         file = self.changeable()
-        return _update_file(file, tags=merge_tags(file.tags, clean_tags(tags)))
+        return _update_file(file, tags=with_tags(file.tags, tags))
 
     def remove_tags(self, tags: Any) -> StoredFile:
         file = self.changeable()
-        removed = set(clean_tags(tags))
-        return _update_file(file, tags=[tag for tag in file.tags if tag not in removed])
+        return _update_file(file, tags=without_tags(file.tags, tags))
 
     def update(self, *, new_name: Any = None, is_public: Any = None, tags: Any = None) -> StoredFile:
         return _update_file(
