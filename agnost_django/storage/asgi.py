@@ -115,9 +115,10 @@ def _bucket_upload_limit(query_string: bytes) -> int:
         close_old_connections()
 
 
-async def body_limit(scope) -> _Limit | None:
-    """The limit of this request's body, or ``None`` when it has none here."""
-    headers = _headers(scope)
+async def body_limit(scope, headers: dict[bytes, bytes] | None = None) -> _Limit | None:
+    """The limit of this request's body, or ``None`` when it has none here (``headers``: the
+    scope's, lower-cased, when the caller has them)."""
+    headers = _headers(scope) if headers is None else headers
     content_type = headers.get(b"content-type", b"").decode("latin-1")
     multipart = content_type.lower().startswith("multipart/")
     path = _path_info(scope)
@@ -191,7 +192,7 @@ class BodySizeLimit:
         declared_header = headers.get(b"content-length")
         if declared_header is None and b"transfer-encoding" not in headers:
             return await self.app(scope, receive, send)  # no body
-        limit = await body_limit(scope)
+        limit = await body_limit(scope, headers)
         if limit is None:
             return await self.app(scope, receive, send)
         try:

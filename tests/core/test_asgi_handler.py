@@ -35,7 +35,7 @@ def stream(request):
 @csrf_exempt
 async def async_view(request):
     await asyncio.sleep(0)
-    return HttpResponse(f"async {request.method}")
+    return HttpResponse(f"async {request.method} {id(asyncio.get_running_loop())}")
 
 
 def cookie(request):
@@ -126,9 +126,13 @@ def test_streaming_response(app):
     assert body == b"part0;part1;part2;"
 
 
-def test_async_view(app):
-    start, body = asyncio.run(call(app, "/async", "PUT"))
-    assert (start["status"], body) == (200, b"async PUT")
+def test_an_async_view_runs_on_the_servers_event_loop(app):
+    async def run():
+        start, body = await call(app, "/async", "PUT")
+        return start, body, id(asyncio.get_running_loop())
+
+    start, body, loop = asyncio.run(run())
+    assert (start["status"], body) == (200, f"async PUT {loop}".encode())
 
 
 def test_cookies_and_not_found(app):
