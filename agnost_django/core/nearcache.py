@@ -6,11 +6,12 @@ request's Python time. When ``AGNOST_CORE_CACHE`` is a Redis cache (django-redis
 own backend), each server process keeps what it read in memory and subscribes to one Redis
 channel; whoever changes an entry (:mod:`keycache`, the auth app's session cache) publishes
 its name (:func:`publish`) after changing the shared cache. Every read first takes, without
-waiting, the invalidations that have already reached the process (a non-blocking look at
-the subscription's socket that keeps the GIL, then a read when it has data), and Redis writes a message to every subscriber's socket before
-it answers the ``PUBLISH``: so a change made before a request starts, in any process, is
-seen by that request. Entries live at most :data:`MAX_AGE` seconds (a change made behind the
-caches' back, such as flushing Redis, is seen within that time).
+waiting, the invalidations that have already reached the process (a non-blocking look at the
+subscription's socket that keeps the GIL, then a read when it has data), and Redis writes a
+message to every subscriber's socket before it answers the ``PUBLISH``: so a change made
+before a request starts, in any process, is seen by that request. Entries live at most
+:data:`MAX_AGE` seconds (a change made behind the caches' back, such as flushing Redis, is
+seen within that time).
 
 An entry read from the shared cache is kept only if no invalidation arrived while it was
 being read (:func:`epoch`), so a slow reader never keeps a value older than a change it
