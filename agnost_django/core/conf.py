@@ -32,7 +32,9 @@ def _imported(setting: str, paths: tuple[str, ...]) -> tuple[Any, ...]:
 
 
 _ABSENT = object()
-_read: dict[str, Any] = {}  # full setting name -> its value in settings, or _ABSENT
+# Full setting name -> its value in settings (or _ABSENT), and values derived from settings
+# alone (the default authentication classes); all forgotten on setting_changed.
+_read: dict[str, Any] = {}
 
 
 def _forget(**kwargs) -> None:

@@ -69,15 +69,11 @@ _UPLOAD_ROUTE_ENDS = ("/upload-object", "/upload-formdata", "/replace-object", "
 
 
 class _Limit:
-    """A body limit and how to refuse it (``error``: the exception's maker, called only then)."""
+    """A body limit and how to refuse it (``error``: makes the exception, called only then)."""
 
     def __init__(self, size: int, error: Callable[[], AgnostAPIError]) -> None:
         self.size = size
-        self.make_error = error
-
-    @property
-    def error(self) -> AgnostAPIError:
-        return self.make_error()
+        self.error = error
 
 
 def _headers(scope) -> dict[bytes, bytes]:
@@ -166,7 +162,7 @@ async def _cors_headers(scope) -> list[tuple[bytes, bytes]]:
 
 async def refuse(scope, send, limit: _Limit) -> None:
     """Send the 413 JSON answer, asking the server to close the connection."""
-    error = limit.error
+    error = limit.error()
     body = json.dumps({"errors": error.as_items()}).encode()
     headers = [
         (b"content-type", b"application/json"),
