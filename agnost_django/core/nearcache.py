@@ -99,6 +99,13 @@ def _may_have_data(pubsub) -> bool:
         return True
 
 
+def channel_name(cache, client) -> str:
+    """The invalidations' channel: the cache's prefix and version keep hosts apart, and the
+    Redis database number too (pub/sub ignores it: hosts on one Redis in different databases
+    would drop each other's entries)."""
+    return f"{cache.make_key(CHANNEL)}:db{client.connection_pool.connection_kwargs.get('db', 0)}"
+
+
 class NearCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -111,9 +118,6 @@ class NearCache:
         self._drained = False
 
     # Subscription ---------------------------------------------------------------------
-    def _channel(self, cache) -> str:
-        return cache.make_key(CHANNEL)  # the cache's prefix and version keep hosts apart
-
     def _subscribe(self) -> None:
         """Subscribe (lock held); on failure stay without until the next retry."""
         self._retry_at = time.monotonic() + RETRY_EVERY
@@ -124,7 +128,7 @@ class NearCache:
             return
         try:
             pubsub = client.pubsub()
-            pubsub.subscribe(self._channel(cache))
+            pubsub.subscribe(channel_name(cache, client))
             # The subscription holds only once Redis confirms it: until then a message could be missed.
             deadline = time.monotonic() + 2
             while (message := pubsub.get_message(timeout=0.1)) is None or message["type"] != "subscribe":
@@ -209,7 +213,7 @@ class NearCache:
         with self._lock:
             self._drop_names(names)
         if client is not None and names:
-            client.publish(self._channel(cache), "\n".join(names))
+            client.publish(channel_name(cache, client), "\n".join(names))
 
     def clear(self) -> None:
         """Drop what this process keeps (tests: after clearing the shared cache)."""

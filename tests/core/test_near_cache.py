@@ -56,7 +56,7 @@ def test_an_invalidation_published_by_another_connection_applies_to_the_next_rea
     cache = caches["default"]
     other = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     cache.set("agnost:core:keys:generation", "changed-elsewhere")
-    other.publish(cache.make_key(nearcache.CHANNEL), nearcache.ALL)
+    other.publish(nearcache.channel_name(cache, other), nearcache.ALL)
     other.close()
     assert client.get(f"{API}/cache", {"key": "k"}).status_code == 403
 
