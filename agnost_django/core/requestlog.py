@@ -172,26 +172,40 @@ def _run(state: _State) -> None:
 
 
 def _insert(connection, batch: list[tuple]) -> None:
-    """One ``executemany`` of the rows: no model instance or SQL compilation per row (a
-    ``bulk_create`` was most of the writer's CPU, a twentieth of a served request's)."""
+    """The rows in one statement: on PostgreSQL (psycopg 3) a ``COPY``, elsewhere one
+    ``executemany`` of prepared values. No model instance or SQL compilation per row (a
+    ``bulk_create`` was most of the writer's CPU); ``COPY`` costs a fifth of the
+    ``executemany``'s CPU, client-side and in the database (an ``INSERT`` parsed per row)."""
     from agnost_django.core.models import RequestLog
 
     meta, ops, quote = RequestLog._meta, connection.ops, connection.ops.quote_name
+    table = quote(meta.db_table)
     columns = ", ".join(quote(meta.get_field(name).column) for name in FIELDS)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(FIELDS))})"
     aware, ip_field = settings.USE_TZ, meta.get_field("ip")
-    params = []
-    for row in batch:
-        values = list(row)
-        created = datetime.fromtimestamp(values[0], tz=dt_timezone.utc)
-        values[0] = ops.adapt_datetimefield_value(created if aware else timezone.make_naive(created))
-        for index, limit in _LIMITS:
-            value = values[index]
-            values[index] = value[:limit] if isinstance(value, str) else str(value or "")[:limit]
-        values[_IP] = ops.adapt_ipaddressfield_value(ip_field.get_prep_value(values[_IP]))
-        params.append(values)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        copy = getattr(cursor.cursor, "copy", None) if connection.vendor == "postgresql" else None
+        params = []
+        for row in batch:
+            values = list(row)
+            created = datetime.fromtimestamp(values[0], tz=dt_timezone.utc)
+            values[0] = created if aware else timezone.make_naive(created)
+            for index, limit in _LIMITS:
+                value = values[index]
+                value = value[:limit] if isinstance(value, str) else str(value or "")[:limit]
+                # A NUL (e.g. a path with %00) would make the database refuse the whole batch.
+                values[index] = value.replace("\x00", "") if "\x00" in value else value
+            values[_IP] = ip_field.get_prep_value(values[_IP]) or None
+            params.append(values)
+        if copy is not None:
+            with copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+                for values in params:
+                    stream.write_row(values)
+            return
+        placeholders = ", ".join(["%s"] * len(FIELDS))
+        for values in params:
+            values[0] = ops.adapt_datetimefield_value(values[0])
+            values[_IP] = ops.adapt_ipaddressfield_value(values[_IP])
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
 
 
 def _write(state: _State, *, own_connection: bool) -> int:
