@@ -48,6 +48,7 @@ class Command(BaseCommand):
             import uvicorn
         except ImportError as exc:
             raise CommandError("agnost_serve needs uvicorn: pip install 'agnost-django[server]'") from exc
+        from agnost_django.core.uvicorn_protocols import protocols
         path = getattr(settings, "ASGI_APPLICATION", None)
         if not path:
             raise CommandError("Set ASGI_APPLICATION (e.g. 'project.asgi.application').")
@@ -62,14 +63,15 @@ class Command(BaseCommand):
             # two zlib streams (tens of KB) and a compression of every frame it is sent. The
             # Socket.IO server declines it by default too; Engine.IO pings, so no websocket pings.
             ws_per_message_deflate=False, ws_ping_interval=None,
+            # The websocket handshake answered from the request httptools parsed; without
+            # --access-log, no INFO line per socket either (uvicorn_protocols).
+            **protocols(quiet=not access_log),
         )
         if reload_dirs:
             if workers and workers > 1:
                 raise CommandError("--reload serves one process: leave out --workers.")
             uvicorn.run(f"{module}:{attribute}", reload=True, reload_dirs=reload_dirs, **options)
             return
-        if not access_log:
-            options["ws"] = quiet_websockets()
         config = uvicorn.Config(f"{module}:{attribute}", **options)  # configures logging
         if workers and workers > 1 and (local := _process_local_layers()):
             raise CommandError(
@@ -93,39 +95,6 @@ def freeze_loaded_objects() -> None:
     a collection writes to the objects' headers."""
     gc.collect()
     gc.freeze()
-
-
-class WarningsOnly(logging.LoggerAdapter):
-    """``uvicorn.error`` from WARNING up: INFO and below are dropped before a record is made."""
-
-    level = logging.WARNING  # uvicorn reads ``logger.level`` before its TRACE lines
-
-    def isEnabledFor(self, level: int) -> bool:
-        return level >= logging.WARNING and self.logger.isEnabledFor(level)
-
-    def info(self, msg, *args, **kwargs) -> None:  # one line per socket: the cheapest no-op
-        pass
-
-    debug = info
-
-
-def quiet_websockets():
-    """uvicorn's websocket protocol without its INFO lines per socket (accept, open, close):
-    ``--no-access-log`` drops them as it drops a line per request. They are not made at all,
-    rather than filtered: a log record per line was a tenth of a handshake's CPU. Warnings
-    and errors still reach ``uvicorn.error``."""
-    from uvicorn.protocols.websockets.auto import AutoWebSocketsProtocol
-
-    quiet = WarningsOnly(logging.getLogger("uvicorn.error"), {})
-
-    class QuietWebSocketProtocol(AutoWebSocketsProtocol):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.logger = quiet
-            if hasattr(self, "conn"):  # the websockets library's own protocol object
-                self.conn.logger = quiet
-
-    return QuietWebSocketProtocol
 
 
 def server_class(uvicorn):
