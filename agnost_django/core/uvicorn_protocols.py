@@ -12,9 +12,15 @@ objects. Here :class:`HttpToolsProtocol` passes the parsed request on, and
 * ``Sec-WebSocket-Version: 13``, else a 426 naming it.
 
 uvicorn's part of a handshake goes from 125 to 52 µs (the application aside; in-process, a
-fake transport). The connection then runs on the websockets library's frame protocol
-exactly as uvicorn's ``websockets-sansio`` implementation runs it: this class is that
-implementation with another handshake.
+fake transport).
+
+The application's data frames are framed here too (a server's frames are not masked, so a
+frame is a header and the payload) and written together at the end of the event loop's turn:
+during a fan-out a socket gets several messages per turn, and a write per frame, a system
+call each, was the largest part of a delivery's CPU (A B A B, 500 subscribers: 16.6 → 12.1 µs
+per delivery, 1.34× the deliveries per second). Everything else (reading frames, pings,
+closing) is uvicorn's ``websockets-sansio`` implementation, on the websockets library's
+protocol: this class is that implementation with another handshake and data frames.
 
 No extension is negotiated (``agnost_serve`` declines permessage-deflate, as the Socket.IO
 server does), and the ASGI ``websocket.http.response`` extension is not offered: a handshake
@@ -30,6 +36,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import struct
 from typing import Any
 from urllib.parse import unquote
 
@@ -101,6 +108,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         self.ping_sent_at = self.last_ping_rtt = 0.0
         self.frames: list[bytes] = []
         self.curr_msg_data_type = "bytes"
+        self.corked: list[bytes] = []  # data frames to write at the end of this loop turn
 
     def connection_made(self, transport) -> None:  # only ever reached through upgrade()
         raise RuntimeError("WebSocketProtocol is reached through agnost's HttpToolsProtocol")
@@ -167,6 +175,13 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             (b"content-length", str(len(body)).encode()), (b"connection", b"close")]) + body)
         self.transport.close()
 
+    def uncork(self) -> None:
+        if self.corked:
+            data = b"".join(self.corked)
+            self.corked.clear()
+            if not self.transport.is_closing():
+                self.transport.write(data)
+
     def response(self, status: int, headers) -> bytes:
         reason = {101: b"Switching Protocols", 400: b"Bad Request", 403: b"Forbidden", 405: b"Method Not Allowed",
                   426: b"Upgrade Required", 500: b"Internal Server Error"}[status]
@@ -182,6 +197,24 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: dict[str, Any]) -> None:
         if self.handshake_complete:
+            if message["type"] == "websocket.send" and not self.close_sent and self.conn.state is OPEN:
+                # A data frame is framed here (a server's frames are not masked) and written
+                # with the others the application sends in this turn of the event loop: one
+                # system call for a socket's share of a burst, not one per frame.
+                if not self.writable.is_set():
+                    await self.writable.wait()
+                if self.disconnected:
+                    raise ClientDisconnected()
+                text = message.get("text")
+                data = message.get("bytes")
+                if data is not None:
+                    self.corked.append(frame(0x82, data))
+                elif text is not None:
+                    self.corked.append(frame(0x81, text.encode()))
+                if len(self.corked) == 1:
+                    self.loop.call_soon(self.uncork)
+                return
+            self.uncork()  # what waits goes first
             return await super().send(message)
         await self.writable.wait()
         if self.disconnected:
@@ -212,6 +245,17 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 
 class QuietWebSocketProtocol(WebSocketProtocol):
     quiet = True
+
+
+def frame(first_byte: int, payload: bytes) -> bytes:
+    """A server's unfragmented, unmasked frame (RFC 6455, 5.2): FIN and the opcode, then the
+    payload's length in 7, 7 + 16 or 7 + 64 bits."""
+    size = len(payload)
+    if size < 126:
+        return bytes((first_byte, size)) + payload
+    if size < 65536:
+        return struct.pack("!BBH", first_byte, 126, size) + payload
+    return struct.pack("!BBQ", first_byte, 127, size) + payload
 
 
 def _request_problem(http_scope: dict, keys: list[bytes]) -> str:

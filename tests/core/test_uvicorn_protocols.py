@@ -89,3 +89,46 @@ def test_a_refusal_by_the_application_is_a_403_and_a_failure_a_500(server):
     assert status == 403  # an origin neither the host nor any key allows
     status, _headers, body, _key = handshake(server, target="/nowhere/")
     assert status == 500, body  # no route: the application raised before accepting
+
+
+def test_frames_of_every_length_class_arrive_whole_and_in_order(server):
+    """Data frames are framed by agnost_serve's protocol and written together per turn of the
+    event loop: payload lengths on both sides of the 7-, 16- and 64-bit length encodings, and
+    a burst, reach a websockets client (which checks every frame) intact and in order."""
+    import asyncio
+    import json
+
+    from tests.realtime.sockets import open_socket
+
+    async def scenario() -> None:
+        member, publisher = await open_socket(server), await open_socket(server)
+        try:
+            await member.send('421["join",{"channel":"sizes"}]')
+            while not (await member.recv()).startswith("431"):  # the join's ack
+                pass
+
+            async def publish(text: str) -> str:
+                await publisher.send("42" + json.dumps(["message", {"channel": "sizes", "eventName": "size", "message": text}]))
+                while True:
+                    frame = await asyncio.wait_for(member.recv(), 5)
+                    if frame.startswith('42["size"'):
+                        return frame
+
+            overhead = len(await publish(""))
+            for length in (125, 126, 127, 65535, 65536, 65537):
+                frame = await publish("x" * (length - overhead))
+                assert len(frame) == length and json.loads(frame[2:])[1]["message"] == "x" * (length - overhead)
+            for number in range(60):
+                await publisher.send("42" + json.dumps(["message", {"channel": "sizes", "eventName": "size",
+                                                                "message": str(number)}]))
+            received = []
+            while len(received) < 60:
+                frame = await asyncio.wait_for(member.recv(), 5)
+                if frame.startswith('42["size"'):
+                    received.append(json.loads(frame[2:])[1]["message"])
+            assert received == [str(number) for number in range(60)]
+        finally:
+            await member.close()
+            await publisher.close()
+
+    asyncio.run(scenario())
