@@ -15,6 +15,10 @@ Nothing the host set is changed, except that missing entries are added to its li
   static files served by the ASGI server;
 * ``DATABASE_URL``, when it is in the environment, becomes ``DATABASES["default"]``
   (dj-database-url; persistent connections);
+* a SQLite database's ``OPTIONS`` get ``transaction_mode: "IMMEDIATE"`` and ``timeout: 20``
+  where unset: the request threads, the request log's writer and the qcluster write
+  concurrently, and SQLite refuses a deferred transaction that read and then wants to write
+  while another writes ("database is locked", without waiting);
 * settings the host did not set: CORS for the altogic client's headers with credentials,
   ``ASGI_APPLICATION`` (``<project>.asgi.application``, next to ``ROOT_URLCONF``), the cache,
   Channels layer and django-q2 cluster — on Redis when ``REDIS_URL`` is in the environment
@@ -71,6 +75,12 @@ def apply_defaults(settings: dict[str, Any], *, apps: list[str] | None = None) -
         # Persistent connections: the ASGI handler's request threads live as long as the server.
         settings["DATABASES"] = {**settings.get("DATABASES", {}),
                                  "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+
+    for database in settings.get("DATABASES", {}).values():
+        if database.get("ENGINE", "").endswith("sqlite3"):
+            options = database.setdefault("OPTIONS", {})
+            options.setdefault("transaction_mode", "IMMEDIATE")  # the write lock taken at BEGIN
+            options.setdefault("timeout", 20)  # seconds to wait for it
 
     sidecar = installed("drf_spectacular_sidecar")
     third_party = ["rest_framework", "corsheaders", "drf_spectacular"]
