@@ -374,9 +374,12 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         echo = payload.get("echo")
         return echo if isinstance(echo, bool) else self.echo_default
 
-    async def _join(self, payload: dict[str, Any]) -> None:
+    async def _join(self, payload: dict[str, Any], since: int | None = None) -> None:
+        """``since``: a resume point already checked (``agnost:resume``'s); else the
+        payload's, if it has one."""
         channel = names.clean_channel(payload.get("channel"))
-        since = _since(channel, payload) if "since" in payload else None
+        if since is None and "since" in payload:
+            since = _since(channel, payload)
         if not await threads.run(get_adapter().can_join, self.user, channel, database=True):
             raise ChannelNotAllowed(details={"channel": channel})
         async with self.presence_lock:
@@ -401,7 +404,7 @@ class SocketIOConsumer(AsyncWebsocketConsumer):
         message = payload.get("message")
         since = _since(channel, message if isinstance(message, dict) else {})
         if channel not in self.channels:
-            await self._join({"channel": channel, "since": since, "echo": payload.get("echo")})
+            await self._join({"channel": channel, "echo": payload.get("echo")}, since=since)
             return
         self.holding.setdefault(channel, [])
         await self._replay(channel, since)
