@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httptools
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as UvicornHttpToolsProtocol
 from uvicorn.protocols.utils import ClientDisconnected, get_client_addr, get_path_with_query_string
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -183,9 +184,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
                 self.transport.write(data)
 
     def response(self, status: int, headers) -> bytes:
-        reason = {101: b"Switching Protocols", 400: b"Bad Request", 403: b"Forbidden", 405: b"Method Not Allowed",
-                  426: b"Upgrade Required", 500: b"Internal Server Error"}[status]
-        lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
+        lines = [STATUS_LINE[status]]
         for name, value in (*self.default_headers, *headers):
             lines.append(b"%s: %s\r\n" % (name, value))
         lines.append(b"\r\n")
