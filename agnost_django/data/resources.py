@@ -120,28 +120,34 @@ class Resource:
 
     def scope(self, operation: str, queryset: models.QuerySet, user: Any) -> models.QuerySet:
         """``queryset`` narrowed to what ``user`` may ``operation``; raises when nothing is."""
+        narrowing = self.access(operation, user)
+        return queryset if narrowing is None else queryset.filter(narrowing)
+
+    def access(self, operation: str, user: Any) -> Q | None:
+        """What ``user`` may ``operation``: ``None`` for every object, else a ``Q`` of the
+        objects; raises when nothing is."""
         if user is SYSTEM:
-            return queryset
+            return None
         rule = self.rule(operation)
         signed_in = bool(user is not None and user.is_authenticated)
         if rule == "anyone":
-            return queryset
+            return None
         if rule == "signed_in":
             require_session(signed_in)
-            return queryset
+            return None
         if rule == "owner":
             require_session(signed_in)
-            return queryset.filter(**{self.owner_field: user})
+            return Q(**{self.owner_field: user})
         if rule == "staff":
             if signed_in and user.is_staff:
-                return queryset
+                return None
             require_session(signed_in)
             raise exceptions.AccessDenied()
         if callable(rule):
             verdict = rule(user)
             if isinstance(verdict, Q):
-                return queryset.filter(verdict)
+                return verdict
             if verdict:
-                return queryset
+                return None
             raise exceptions.AccessDenied()
         raise exceptions.AccessDenied()

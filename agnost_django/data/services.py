@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Max, Min, Sum
 from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_item
 from agnost_django.core.expressions import compile_filter, compile_value
 from agnost_django.core.wire import to_json
-from agnost_django.data import exceptions, returning, signals
+from agnost_django.data import exceptions, returning, signals, statements
 from agnost_django.data.conf import data_settings
 from agnost_django.data.inputs import decimal_input
 from agnost_django.data.query import (
@@ -28,7 +28,7 @@ from agnost_django.data.query import (
     page_bounds, parse_query, resolve_path, serialize,
 )
 from agnost_django.data.resources import SYSTEM, Resource
-from agnost_django.data.updates import build_updates
+from agnost_django.data.updates import build_updates, expressions, parse_updates
 
 # Django validation codes -> Agnost field error codes.
 _VALIDATION_CODES = {
@@ -190,6 +190,11 @@ def _pk(resource: Resource, value: Any) -> Any:
 
 
 def get_object(resource: Resource, object_id: Any, user: Any, *, lookups: Any = None) -> dict[str, Any] | None:
+    if not lookups and not resource.sub_models:
+        run = statements.read(resource, user)  # checks the rule
+        if run is not None:
+            rows = run(_pk(resource, object_id))
+            return serialize(resource, rows[0]) if rows else None
     parsed = Lookups.parse(resource, lookups or [])
     qs = parsed.apply(queryset(resource, "read", user), user)
     accessors = list(resource.sub_models.values())
@@ -288,20 +293,25 @@ def update_object(resource: Resource, object_id: Any, values: Any, user: Any, *,
 
 def update_object_fields(resource: Resource, object_id: Any, instructions: Any, user: Any, *,
                          return_top: Any = False) -> dict[str, Any] | None:
-    changes = build_updates(resource, instructions)
+    parsed = parse_updates(resource, instructions)
     pk = _pk(resource, object_id)
     # Without sub-objects to read back, one UPDATE ... RETURNING gives the changed object.
     plain = (not resource.sub_models and not (return_top and getattr(resource, "parent_resource", None))
              and returning.supported(resource.database))
     with nullcontext() if plain else transaction.atomic(using=resource.database):  # one statement needs none
-        matched = queryset(resource, "update", user).filter(pk=pk)
-        if plain:
-            obj = returning.update(matched, changes)
+        run = statements.update(resource, user, parsed, expressions) if plain else None  # checks the rule
+        if run is not None:
+            rows = run(pk)
+            if not rows:
+                return None
+            obj = rows[0]
+        elif plain:
+            obj = returning.update(queryset(resource, "update", user).filter(pk=pk), expressions(parsed))
             if obj is None:
                 return None
         else:
             obj = None
-            if not matched.update(**changes):
+            if not queryset(resource, "update", user).filter(pk=pk).update(**expressions(parsed)):
                 return None
         _on_commit(resource, signals.object_updated, ids=[pk], user=user)
     if obj is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -28,9 +29,15 @@ def _number(value: Any, instruction: dict) -> Any:
 def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
     """``{field name: expression}`` for ``QuerySet.update``; raises
     ``invalid_update_instruction`` / ``invalid_field`` before anything is written."""
+    return expressions(parse_updates(resource, instructions))
+
+
+def parse_updates(resource: Resource, instructions: Any) -> list[tuple[models.Field, str, Any]]:
+    """The checked instructions: ``(field, updateType, value)``, the value as the field
+    takes it (``None`` for ``unset``); raises before anything is written."""
     if not isinstance(instructions, list) or not instructions:
         raise exceptions.InvalidUpdateInstruction("updates must be a non-empty array.")
-    result: dict[str, Any] = {}
+    parsed = []
     for instruction in instructions:
         if not isinstance(instruction, dict) or instruction.get("updateType") not in TYPES:
             raise exceptions.InvalidUpdateInstruction(
@@ -41,36 +48,52 @@ def build_updates(resource: Resource, instructions: Any) -> dict[str, Any]:
         if not isinstance(name, str) or "." in name:
             raise exceptions.InvalidUpdateInstruction("field must name a field of the model.", details={"field": str(name)})
         field = resource.writable_field(name, creating=False)
-        column = field.attname
         value = instruction.get("value")
         if kind == "set":
-            result[column] = field.to_python(decimal_input(field, value)) if value is not None else None
+            value = field.to_python(decimal_input(field, value)) if value is not None else None
         elif kind == "unset":
             if not field.null:
                 raise exceptions.InvalidUpdateInstruction(f"{name!r} cannot be empty.", details={"field": name})
-            result[column] = None
+            kind, value = "set", None
         elif kind in LIST_TYPES:
             if not isinstance(field, models.JSONField):
                 raise exceptions.InvalidUpdateInstruction(f"{kind} needs a list field.", details={"field": name})
             if kind in ("push", "pull") and (value is None or isinstance(value, (dict, list))):
                 raise exceptions.InvalidUpdateInstruction(
                     f"{kind} needs a basic value (text, number or boolean).", details={"field": name})
-            result[column] = list_update(kind, column, value)
         else:
             if not isinstance(field, NUMERIC):
                 raise exceptions.InvalidUpdateInstruction(f"{kind} needs a number field.", details={"field": name})
-            number = Value(_number(value, instruction), output_field=field)
-            current = F(column)
-            expression = {
-                "increment": lambda: current + number,
-                "decrement": lambda: current - number,
-                "multiply": lambda: current * number,
-                "divide": lambda: current / number,
-                # NULL counts as "no value": min/max then take the given value.
-                "min": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Least(current, number)),
-                "max": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Greatest(current, number)),
-            }[kind]()
+            _number(value, instruction)
             if kind == "divide" and value == 0:
                 raise exceptions.InvalidUpdateInstruction("Cannot divide by zero.", details={"field": name})
-            result[column] = expression
+        parsed.append((field, kind, value))
+    return parsed
+
+
+def expressions(parsed: list[tuple[models.Field, str, Any]],
+                value: Callable[[int, models.Field, Any], Any] | None = None) -> dict[str, Any]:
+    """``{attname: value or expression}`` of checked instructions. ``value(index, field,
+    value)`` stands for each instruction's value in the SQL (default: the value itself), so
+    that a compiled statement can put a parameter there."""
+    result: dict[str, Any] = {}
+    for index, (field, kind, given) in enumerate(parsed):
+        column = field.attname
+        if kind in LIST_TYPES:
+            result[column] = list_update(kind, column, given)
+            continue
+        if kind == "set":
+            result[column] = given if value is None else value(index, field, given)
+            continue
+        number = Value(given, output_field=field) if value is None else value(index, field, given)
+        current = F(column)
+        result[column] = {
+            "increment": lambda: current + number,
+            "decrement": lambda: current - number,
+            "multiply": lambda: current * number,
+            "divide": lambda: current / number,
+            # NULL counts as "no value": min/max then take the given value.
+            "min": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Least(current, number)),
+            "max": lambda: Case(When(**{f"{column}__isnull": True}, then=number), default=Greatest(current, number)),
+        }[kind]()
     return result

@@ -1,7 +1,7 @@
 """The test models exposed to the client (discovered at start-up, like admin.py)."""
 
 from agnost_django.data import Resource, site
-from tests.dataapp.models import Category, Product, ProductDetail, Review
+from tests.dataapp.models import Category, Note, Product, ProductDetail, Review
 
 
 @site.register(Category)
@@ -29,4 +29,10 @@ class ReviewResource(Resource):
 @site.register(ProductDetail)
 class ProductDetailResource(Resource):
     name = "productdetails"
+    rules = {"read": "anyone", "create": "anyone", "update": "anyone", "delete": "anyone"}
+
+
+@site.register(Note)
+class NoteResource(Resource):
+    name = "notes"
     rules = {"read": "anyone", "create": "anyone", "update": "anyone", "delete": "anyone"}

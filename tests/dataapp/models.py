@@ -50,3 +50,18 @@ class ProductDetail(models.Model):
     product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="detail")
     color = models.CharField(max_length=30)
     width = models.FloatField(null=True, blank=True)
+
+
+class ShownNotes(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(archived=False)
+
+
+class Note(models.Model):
+    """A default manager that hides rows (soft deletion): what the data API reads goes through it."""
+
+    text = models.CharField(max_length=100)
+    archived = models.BooleanField(default=False)
+
+    objects = ShownNotes()
+    everything = models.Manager()

@@ -1,0 +1,120 @@
+"""Calls on one object by id run statements compiled once per resource (``data.statements``):
+they must answer exactly as the ORM does, keep each caller's owner rule, and stand aside for
+what can change the SQL (a resource's own queryset, a default manager that filters)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from agnost_django.data import Resource, site
+from tests.data.conftest import DataClient
+from tests.dataapp.models import Note, Product
+
+ANYONE = {"read": "anyone", "create": "anyone", "update": "anyone", "delete": "anyone"}
+
+
+class AskedResource(Resource):
+    """The same rules, through an overridden ``queryset``: the ORM path, the reference."""
+
+    def queryset(self, operation, user):
+        return super().queryset(operation, user)
+
+
+def get(client, model, pk):
+    response = client.db("object/get", {"model": model, "id": str(pk)})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def update_fields(client, model, pk, *updates):
+    response = client.db("object/update-fields", {"model": model, "id": str(pk), "updates": list(updates)})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_compiled_get_answers_as_the_orm_does(dc, catalog):
+    """Every field type of Product (decimal, float, JSON, dates, references, nulls) read
+    through the compiled statement and through the ORM."""
+    with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]), \
+            site.temporarily(Product, AskedResource, name="asked", rules=ANYONE, hidden_fields=["secret"]):
+        for product in catalog["products"]:
+            compiled = get(dc, "compiled", product.pk)
+            assert compiled == get(dc, "asked", product.pk)
+            assert compiled["_id"] == str(product.pk) and compiled["price"] == float(product.price)
+        assert get(dc, "compiled", 10**6) is None
+        missing = dc.db("object/get", {"model": "compiled", "id": "not-a-number"})
+        assert missing.status_code == 400 and missing.json()["errors"][0]["code"] == "invalid_id_value"
+
+
+def test_compiled_update_fields_answer_as_the_orm_does(dc, catalog):
+    """Two equal products, one changed through the compiled statement, one through the ORM."""
+    saw = catalog["products"][2]
+    twins = [Product.objects.create(name=saw.name, quantity=saw.quantity, price=saw.price, weight=None,
+                                    category=saw.category, tags=["wood"]) for _twin in range(2)]
+    steps = [
+        [{"field": "quantity", "updateType": "increment", "value": 5}],
+        [{"field": "quantity", "updateType": "decrement", "value": 2}, {"field": "name", "updateType": "set", "value": "saw 2"}],
+        [{"field": "price", "updateType": "multiply", "value": 2}],
+        [{"field": "weight", "updateType": "max", "value": 3.5}],  # weight is null: max takes the value
+        [{"field": "weight", "updateType": "min", "value": 1.25}],
+        [{"field": "quantity", "updateType": "divide", "value": 2}],
+        [{"field": "category", "updateType": "set", "value": str(catalog["toys"].pk)}],
+        [{"field": "weight", "updateType": "unset"}],
+        [{"field": "released_at", "updateType": "set", "value": "2023-01-02T03:04:05.678Z"},
+         {"field": "release_date", "updateType": "set", "value": "2023-01-02"}],
+        [{"field": "tags", "updateType": "set", "value": ["saw", {"teeth": 40}]}],
+        [{"field": "tags", "updateType": "push", "value": "sharp"}],  # a list update: the ORM's own SQL
+    ]
+    with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]), \
+            site.temporarily(Product, AskedResource, name="asked", rules=ANYONE, hidden_fields=["secret"]):
+        for updates in steps:
+            answers = [update_fields(dc, model, twin.pk, *updates) for model, twin in zip(("compiled", "asked"), twins)]
+            for answer in answers:
+                del answer["_id"], answer["updated_at"], answer["created_at"]
+            assert answers[0] == answers[1], updates
+        assert update_fields(dc, "compiled", 10**6, {"field": "quantity", "updateType": "increment", "value": 1}) is None
+    compiled = Product.objects.get(pk=twins[0].pk)
+    assert (compiled.quantity, compiled.price, compiled.weight, compiled.name, compiled.category, compiled.tags) == \
+        (61, Decimal("50.00"), None, "saw 2", catalog["toys"], ["saw", {"teeth": 40}, "sharp"])
+
+
+def test_the_owner_rule_holds_for_each_caller(client_factory_with_session, catalog):
+    """One statement serves every caller; the owner is each call's own."""
+    ada, ada_user = client_factory_with_session("ada@example.com")
+    bob, bob_user = client_factory_with_session("bob@example.com")
+    hammer, ball = catalog["products"][0], catalog["products"][1]
+    Product.objects.filter(pk=hammer.pk).update(owner=ada_user)
+    Product.objects.filter(pk=ball.pk).update(owner=bob_user)
+    owner_rules = {"read": "owner", "update": "owner"}
+    with site.temporarily(Product, name="mine", rules=owner_rules, owner_field="owner", hidden_fields=["secret"]):
+        for _round in range(2):
+            assert get(ada, "mine", hammer.pk)["name"] == "hammer"
+            assert get(bob, "mine", hammer.pk) is None
+            assert get(bob, "mine", ball.pk)["name"] == "ball"
+            assert get(ada, "mine", ball.pk) is None
+        increment = {"field": "quantity", "updateType": "increment", "value": 1}
+        assert update_fields(bob, "mine", hammer.pk, increment) is None
+        assert update_fields(ada, "mine", hammer.pk, increment)["quantity"] == 151
+        anonymous = DataClient().db("object/get", {"model": "mine", "id": str(hammer.pk)})
+        assert anonymous.status_code == 401 and anonymous.json()["errors"][0]["code"] == "missing_session_token"
+    hammer.refresh_from_db()
+    assert hammer.quantity == 151
+
+
+def test_a_resource_queryset_and_a_filtering_manager_are_kept(dc, catalog):
+    class InStockOnly(Resource):
+        def queryset(self, operation, user):
+            return super().queryset(operation, user).filter(in_stock=True)
+
+    saw = catalog["products"][2]  # not in stock
+    with site.temporarily(Product, InStockOnly, name="stocked", rules=ANYONE):
+        assert get(dc, "stocked", saw.pk) is None
+        assert update_fields(dc, "stocked", saw.pk, {"field": "quantity", "updateType": "increment", "value": 1}) is None
+    shown, archived = Note.objects.create(text="shown"), Note.everything.create(text="old", archived=True)
+    assert get(dc, "notes", shown.pk)["text"] == "shown"
+    assert get(dc, "notes", archived.pk) is None
+    assert update_fields(dc, "notes", archived.pk, {"field": "text", "updateType": "set", "value": "x"}) is None
+    archived.refresh_from_db()
+    assert archived.text == "old"
