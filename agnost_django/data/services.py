@@ -98,6 +98,16 @@ def queryset(resource: Resource, operation: str, user: Any) -> models.QuerySet:
     return resource.queryset(operation, user)
 
 
+def _check_rule(resource: Resource, operation: str, user: Any) -> None:
+    """Raise unless ``user`` may ``operation`` some objects (without building a queryset
+    unless the resource has its own)."""
+    kind = type(resource)
+    if kind.queryset is Resource.queryset and kind.scope is Resource.scope:
+        resource.access(operation, user)
+    else:
+        resource.queryset(operation, user)
+
+
 def _new(resource: Resource, values: Any, user: Any, **extra: Any) -> models.Model:
     data = _values(resource, values, creating=True)
     obj = resource.model(**extra)
@@ -120,7 +130,7 @@ def _on_commit(resource: Resource, signal, **kwargs: Any) -> None:
 
 def create(resource: Resource, values: Any, user: Any, *, omit: list[str] = ()) -> Any:
     """One object, or an array of objects (all or nothing)."""
-    queryset(resource, "create", user)  # checks the rule
+    _check_rule(resource, "create", user)
     many = isinstance(values, list)
     batch = values if many else [values]
     if many and len(batch) > data_settings.MAX_CREATE_BATCH:
