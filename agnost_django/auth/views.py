@@ -218,7 +218,7 @@ class LinkLandingView(APIView):
     schema = None
 
     def get(self, request):
-        from agnost_django.core.api import raw_query_dict
+        from agnost_django.core.parsers import raw_query_dict
 
         key = raw_query_dict(request.META.get("QUERY_STRING", "")).get("key")
         try:

@@ -10,12 +10,11 @@ without touching the host's ``REST_FRAMEWORK`` settings.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -24,10 +23,10 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import ViewSet
 
-from agnost_django.core import callers, requestlog
+from agnost_django.core import callers, calls, requestlog
 from agnost_django.core.conf import core_settings
 from agnost_django.core.exceptions import AgnostAPIError, CoreErrorCode, ValidationFailed, error_item
-from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large
+from agnost_django.core.parsers import LimitedJSONParser, NullJSONRenderer, body_too_large, raw_query_dict
 from agnost_django.core.permissions import HasClientKey
 from agnost_django.core.schema import AgnostAutoSchema
 
@@ -114,17 +113,6 @@ def _validation_items(detail: Any, status_code: int, path: str = ""):
         yield error_item(status_code, CoreErrorCode.VALIDATION_ERROR.value, str(detail), details)
 
 
-def raw_query_dict(query_string: str) -> QueryDict:
-    """Parse a query string with percent-decoding only: ``+`` stays ``+`` (spec 1.5)."""
-    query = QueryDict(mutable=True)
-    for part in query_string.split("&"):
-        if part:
-            key, _sep, value = part.partition("=")
-            query.appendlist(unquote(key), unquote(value))
-    query._mutable = False
-    return query
-
-
 class JSONBrowsableAPIRenderer(BrowsableAPIRenderer):
     """The browsable API, offering DRF's HTML form only to views that parse forms: posted
     as multipart, it could only get a 415 from a JSON-only view, whose page then shows the
@@ -147,8 +135,17 @@ class AgnostViewMixin:
 
     agnost_module = ""
     app_settings: Any = None
+    #: Answer the client's plain JSON calls through :mod:`agnost_django.core.calls` (DRF's
+    #: answers, without its per-request machinery); for views whose actions read only
+    #: ``request.data``, ``request.user`` and ``request.auth``.
+    lean_calls = False
     # drf-spectacular's inspector per view, so the host's DEFAULT_SCHEMA_CLASS is untouched.
     schema = AgnostAutoSchema()
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.lean_calls and not args and not kwargs and calls.takes(self, request):
+            return calls.dispatch(self, request)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_operation(self) -> str:
         action = getattr(self, "action", None) or self.request.method.lower()

@@ -61,6 +61,10 @@ class AppSettings:
             value = _read[full] = getattr(settings, full, _ABSENT)
         return default if value is _ABSENT else value
 
+    def is_set(self, name: str) -> bool:
+        """Whether the host's settings give ``name`` (rather than leaving the default)."""
+        return self._get(name, _ABSENT) is not _ABSENT
+
     def _import(self, name: str, default: str) -> Any:
         path = self._get(name, default)
         try:
@@ -178,6 +182,12 @@ class CoreSettings(AppSettings):
         """Serve client calls to the data and cache routes through the direct lane
         (:mod:`agnost_django.core.direct`): the middleware of ``DIRECT_MIDDLEWARE`` only."""
         return bool(self._get("DIRECT_LANE", True))
+
+    @property
+    def LEAN_CALLS(self) -> bool:
+        """Answer the client's plain JSON calls to the data routes without DRF's per-request
+        machinery (:mod:`agnost_django.core.calls`), to the same answers."""
+        return bool(self._get("LEAN_CALLS", True))
 
     @property
     def DIRECT_MIDDLEWARE(self) -> list[str]:

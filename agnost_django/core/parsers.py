@@ -7,8 +7,10 @@ the JSON renderer writes ``null`` for ``None`` (the client expects a JSON ``null
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -106,3 +108,14 @@ class NullJSONRenderer(JSONRenderer):
         if data is None:
             return b"null"
         return super().render(data, accepted_media_type, renderer_context)
+
+
+def raw_query_dict(query_string: str) -> QueryDict:
+    """Parse a query string with percent-decoding only: ``+`` stays ``+`` (spec 1.5)."""
+    query = QueryDict(mutable=True)
+    for part in query_string.split("&"):
+        if part:
+            key, _sep, value = part.partition("=")
+            query.appendlist(unquote(key), unquote(value))
+    query._mutable = False
+    return query

@@ -31,6 +31,7 @@ class DataViewSet(AgnostViewSet):
     """QueryBuilder and DBObject operations on the exposed models."""
 
     agnost_module = "db"
+    lean_calls = True
 
     @property
     def app_settings(self):

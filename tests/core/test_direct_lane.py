@@ -1,7 +1,9 @@
-"""The direct lane (``agnost_django.core.direct``) under the real server: client calls to the
-data and cache routes skip the host's middleware but ``AGNOST_CORE_DIRECT_MIDDLEWARE`` and
-answer exactly as the whole chain does (bodies, statuses, error codes, CORS), on this pass's
-stack; the same calls to a server with the lane off are the reference."""
+"""The direct lane (``agnost_django.core.direct``) and lean calls (``agnost_django.core.calls``)
+under the real server: client calls to the data and cache routes skip the host's middleware
+but ``AGNOST_CORE_DIRECT_MIDDLEWARE``, and the data routes skip DRF's per-request machinery,
+and answer exactly as the whole chain and DRF's dispatch do (bodies, statuses, headers, error
+codes, CORS), on this pass's stack; the same calls to a server with the lane off, and to one
+with lean calls off, are the references."""
 
 from __future__ import annotations
 
@@ -25,9 +27,10 @@ VOLATILE = {"date", "server", "content-length", "x-frame-options"}
 def servers():
     lane = InteropServer(settings.INTEROP_STACK).start()
     whole = InteropServer(settings.INTEROP_STACK, env={"AGNOST_CORE_DIRECT_LANE": "0"}).start()
-    yield lane, whole
-    lane.stop()
-    whole.stop()
+    drf = InteropServer(settings.INTEROP_STACK, env={"AGNOST_CORE_LEAN_CALLS": "0"}).start()
+    yield lane, whole, drf
+    for server in (lane, whole, drf):
+        server.stop()
 
 
 def request(server: InteropServer, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
@@ -61,8 +64,8 @@ def without_ids(value):
     return value
 
 
-def test_calls_answer_as_through_the_whole_chain(servers):
-    lane, whole = servers
+def test_calls_answer_as_through_the_whole_chain_and_drf(servers):
+    lane, whole, drf = servers
     origin_key = {}
     for server in servers:
         origin_key[server] = server.manage("agnost_create_client_key", "browser", "--origin", ORIGIN).stdout.strip().splitlines()[-1]
@@ -87,6 +90,11 @@ def test_calls_answer_as_through_the_whole_chain(servers):
             request(server, "POST", f"{API}/db/object/get", raw=b"[1, 2]", headers=key),
             request(server, "POST", f"{API}/db/object/get", {"model": "todos", "id": "1"}, {"X-Client-Key": "agk_wrong"}),
             request(server, "POST", f"{API}/db/object/get", {"model": "todos", "id": todo_id}, {**session, "Session": "wrong"}),
+            request(server, "POST", f"{API}/db/object/get", {"model": "todos", "id": todo_id}, {**key, "Session": "wrong"}),
+            request(server, "POST", f"{API}/db/get-list", {"model": "todos", "query": {"expression": "priority >"}}, session),
+            request(server, "POST", f"{API}/db/object/get", raw=b"[" * 200 + b"]" * 200, headers=key),  # too deep
+            request(server, "POST", f"{API}/db/object/get", raw=b"id=1", headers={**key, "Content-Type": "text/plain"}),  # 415
+            request(server, "POST", f"{API}/db/object/get", {"model": "todos", "id": "1"}, {**key, "Accept": "application/xml"}),
             request(server, "GET", f"{API}/db/object/get", headers=key),  # 405
             request(server, "POST", f"{API}/cache", {"key": "k", "value": {"n": 1}}, key),
             request(server, "GET", f"{API}/cache?key=k", headers=key),
@@ -97,15 +105,18 @@ def test_calls_answer_as_through_the_whole_chain(servers):
         ]
         answers[server] = [(status, {k: v for k, v in headers.items() if k not in VOLATILE}, without_ids(body))
                            for status, headers, body in calls]
-    for index, (through_lane, through_whole) in enumerate(zip(answers[lane], answers[whole], strict=True)):
+    for index, (through_lane, through_whole, through_drf) in enumerate(
+            zip(answers[lane], answers[whole], answers[drf], strict=True)):
         assert through_lane == through_whole, f"call {index}"
+        assert through_lane == through_drf, f"call {index}"
     statuses = [status for status, _headers, _body in answers[lane]]
-    assert statuses == [200, 200, 200, 200, 401, 400, 404, 400, 400, 401, 401, 405, 200, 200, 200, 200, 403]
+    assert statuses == [200, 200, 200, 200, 401, 400, 404, 400, 400, 401, 401, 401, 400, 400, 415, 406, 405,
+                        200, 200, 200, 200, 403]
     assert answers[lane][-2][1]["access-control-allow-origin"] == ORIGIN
 
 
 def test_the_lane_skips_the_hosts_other_middleware(servers):
-    lane, whole = servers
+    lane, whole, _drf = servers
     # XFrameOptionsMiddleware (the example project's) is not one of the lane's.
     for server, expected in ((lane, None), (whole, "DENY")):
         _status, headers, _body = request(server, "GET", f"{API}/cache?key=k", headers={"X-Client-Key": server.client_key})
