@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from agnost_django.data import Resource, site
 from tests.data.conftest import DataClient
 from tests.dataapp.models import Note, Product
