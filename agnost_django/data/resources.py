@@ -123,6 +123,12 @@ class Resource:
         narrowing = self.access(operation, user)
         return queryset if narrowing is None else queryset.filter(narrowing)
 
+    def narrows_by_access(self) -> bool:
+        """Whether the objects a caller may reach are :meth:`access`'s alone (the resource
+        keeps ``Resource``'s own ``queryset`` and ``scope``)."""
+        kind = type(self)
+        return kind.queryset is Resource.queryset and kind.scope is Resource.scope
+
     def access(self, operation: str, user: Any) -> Q | None:
         """What ``user`` may ``operation``: ``None`` for every object, else a ``Q`` of the
         objects; raises when nothing is."""

@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Max, Min, Sum
 from agnost_django.core.exceptions import FieldErrors, ValidationFailed, error_item
 from agnost_django.core.expressions import compile_filter, compile_value
 from agnost_django.core.wire import to_json
-from agnost_django.data import exceptions, returning, signals, statements
+from agnost_django.data import exceptions, signals, statements
 from agnost_django.data.conf import data_settings
 from agnost_django.data.inputs import decimal_input
 from agnost_django.data.query import (
@@ -101,8 +101,7 @@ def queryset(resource: Resource, operation: str, user: Any) -> models.QuerySet:
 def _check_rule(resource: Resource, operation: str, user: Any) -> None:
     """Raise unless ``user`` may ``operation`` some objects (without building a queryset
     unless the resource has its own)."""
-    kind = type(resource)
-    if kind.queryset is Resource.queryset and kind.scope is Resource.scope:
+    if resource.narrows_by_access():
         resource.access(operation, user)
     else:
         resource.queryset(operation, user)
@@ -307,7 +306,7 @@ def update_object_fields(resource: Resource, object_id: Any, instructions: Any, 
     pk = _pk(resource, object_id)
     # Without sub-objects to read back, one UPDATE ... RETURNING gives the changed object.
     plain = (not resource.sub_models and not (return_top and getattr(resource, "parent_resource", None))
-             and returning.supported(resource.database))
+             and statements.supported(resource.database))
     with nullcontext() if plain else transaction.atomic(using=resource.database):  # one statement needs none
         run = statements.update(resource, user, parsed, expressions) if plain else None  # checks the rule
         if run is not None:
@@ -316,7 +315,7 @@ def update_object_fields(resource: Resource, object_id: Any, instructions: Any, 
                 return None
             obj = rows[0]
         elif plain:
-            obj = returning.update(queryset(resource, "update", user).filter(pk=pk), expressions(parsed))
+            obj = statements.update_once(queryset(resource, "update", user).filter(pk=pk), expressions(parsed))
             if obj is None:
                 return None
         else:

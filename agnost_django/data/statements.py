@@ -13,11 +13,14 @@ keeps ``Resource``'s own ``queryset``/``scope``/``access``, its rule for the ope
 ``anyone``, ``signed_in``, ``staff`` or ``owner`` (a callable rule may answer anything), the
 model's default manager is a plain ``Manager`` of ``QuerySet`` (a custom one may filter on
 request state, such as the current tenant), and the model has no multi-table parents.
-Everywhere else the services run the ORM as before.
+Everywhere else the services run the ORM as before; an update there still answers the changed
+object in one ``UPDATE ... RETURNING`` (:func:`update_once`, PostgreSQL and SQLite 3.35+:
+Django's ``QuerySet.update()`` answers only a count).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -90,10 +93,34 @@ class Statement:
         return objects
 
 
+def supported(alias: str) -> bool:
+    """Whether the database answers ``UPDATE ... RETURNING``."""
+    vendor = connections[alias].vendor
+    return vendor == "postgresql" or (vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35))
+
+
+def update_sql(queryset: models.QuerySet, changes: dict[str, Any]) -> tuple[str, list]:
+    """``UPDATE ... RETURNING`` every concrete column of the rows ``queryset`` matches, with
+    ``changes`` (values or expressions, as for ``update()``)."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(changes)
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    quote = connections[queryset.db].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in queryset.model._meta.concrete_fields)
+    return f"{sql} RETURNING {columns}", params
+
+
+def update_once(queryset: models.QuerySet, changes: dict[str, Any]) -> models.Model | None:
+    """Apply ``changes`` to the one row ``queryset`` matches and return it as saved, or
+    ``None`` when nothing matched (compiled for this call only)."""
+    rows = Statement(queryset.db, *update_sql(queryset, changes), queryset.model).run()
+    return rows[0] if rows else None
+
+
 def _compilable(resource: Resource) -> bool:
-    kind, model = type(resource), resource.model
+    model = resource.model
     manager = model._default_manager
-    return (kind.queryset is Resource.queryset and kind.scope is Resource.scope and kind.access is Resource.access
+    return (resource.narrows_by_access() and type(resource).access is Resource.access
             and manager._queryset_class is models.QuerySet
             and type(manager).get_queryset is BaseManager.get_queryset
             and not model._meta.parents)
@@ -161,12 +188,7 @@ def update(resource: Resource, user: Any, parsed: list[tuple[models.Field, str, 
 
     def build() -> Statement:
         changes = expressions(parsed, lambda index, field, _value: Hole(f"v{index}", field))
-        query = _base(resource, shape).query.chain(UpdateQuery)
-        query.add_update_values(changes)
-        sql, params = query.get_compiler(alias).as_sql()
-        quote = connections[alias].ops.quote_name
-        returning = ", ".join(quote(field.column) for field in resource.model._meta.concrete_fields)
-        return Statement(alias, f"{sql} RETURNING {returning}", params, resource.model)
+        return Statement(alias, *update_sql(_base(resource, shape), changes), resource.model)
 
     shape_of_updates = tuple((field.attname, kind) for field, kind, _value in parsed)
     key = ("update", resource.model, alias, shape, resource.owner_field, shape_of_updates)
