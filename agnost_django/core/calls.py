@@ -58,8 +58,11 @@ class Call:
     @property
     def data(self) -> Any:
         if self._data is _NOT_PARSED:
-            self._data = None  # a parse error leaves no data, as DRF's request does
-            self._data = self._parse()
+            try:
+                self._data = self._parse()
+            except Exception:
+                self._data = QueryDict("", encoding=self._request._encoding)  # as DRF's request does
+                raise
         return self._data
 
     def _parse(self) -> Any:
@@ -121,8 +124,7 @@ class Call:
         if "_user" in self.__dict__:
             request._user, request._auth, request._authenticator = self._user, self._auth, self._authenticator
         if self._data is not _NOT_PARSED:
-            data = self._data if self._data is not None else QueryDict("", encoding=self._request._encoding)
-            request._data = request._full_data = data
+            request._data = request._full_data = self._data
             request._files = MultiValueDict()
         if "client_key" in self.__dict__:
             request.client_key = self.client_key
@@ -186,10 +188,7 @@ def dispatch(view, request):
         return _drf_error(view, call, exc)
     if (type(response) is not Response or response.exception or response.template_name is not None
             or response.content_type is not None):
-        drf_request = call.as_drf_request()
-        view.request = drf_request
-        drf_request.accepted_renderer, drf_request.accepted_media_type = view.perform_content_negotiation(drf_request)
-        return view.finalize_response(drf_request, response)
+        return view.finalize_response(_drf_request(view, call), response)
     view._annotate_caller(call)
     renderer = NullJSONRenderer()
     response.accepted_renderer, response.accepted_media_type = renderer, renderer.media_type
@@ -206,7 +205,12 @@ def dispatch(view, request):
 
 
 def _drf_error(view, call, exc):
-    drf_request = call.as_drf_request()
-    view.request = drf_request
-    drf_request.accepted_renderer, drf_request.accepted_media_type = view.perform_content_negotiation(drf_request)
+    drf_request = _drf_request(view, call)
     return view.finalize_response(drf_request, view.handle_exception(exc))
+
+
+def _drf_request(view, call):
+    """The call as DRF's request, made the view's, with DRF's negotiated renderer."""
+    drf_request = view.request = call.as_drf_request()
+    drf_request.accepted_renderer, drf_request.accepted_media_type = view.perform_content_negotiation(drf_request)
+    return drf_request
