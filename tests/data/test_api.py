@@ -24,6 +24,19 @@ def test_get_list_filter_sort_page_omit(dc, catalog):
     assert dc.db("get-list", {"model": "products", "query": query(page=9)}).json() == []
 
 
+def test_missing_values_sort_last_in_both_directions(dc, catalog):
+    def order(field, direction):
+        rows = dc.db("get-list", {"model": "products", "query": query(
+            sort=[{"field": field, "direction": direction}, {"field": "name", "direction": "asc"}])}).json()
+        return [r["name"] for r in rows]
+
+    assert order("weight", "desc") == ["hammer", "kite", "ball", "saw"]  # saw has no weight
+    assert order("weight", "asc") == ["ball", "kite", "hammer", "saw"]
+    assert order("category.name", "desc") == ["ball", "hammer", "saw", "kite"]  # through a relation
+    assert order("category.name", "asc") == ["hammer", "saw", "ball", "kite"]
+    assert order("quantity", "desc") == ["hammer", "saw", "ball", "kite"]  # can't be null
+
+
 def test_count_info(dc, catalog):
     body = dc.db("get-list", {"model": "products", "query": query(limit=3), "returnCountInfo": {"returnCountInfo": True}}).json()
     assert body["info"] == {"count": 4, "totalPages": 2, "currentPage": 1, "pageSize": 3}

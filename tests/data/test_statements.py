@@ -6,7 +6,7 @@ does, so that transaction statements (BEGIN, SAVEPOINT, COMMIT) count too."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from project.todos.models import Todo
@@ -58,6 +58,21 @@ def test_list_with_count_is_two_selects(ada):
     body = {"query": query(expression="priority > 10", limit=20, sort=[{"field": "priority", "direction": "desc"}]),
             "returnCountInfo": True}
     assert [s.split()[0] for s in statements(client, "get-list", body)] == ["SELECT", "SELECT"]
+
+
+def test_a_sort_on_a_column_that_cant_be_null_can_read_its_index(ada):
+    """``ORDER BY id DESC NULLS LAST`` can't be read off an ascending index (the planner
+    doesn't use NOT NULL to see that it changes nothing): every match would be sorted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plan")
+    client, _todos = ada
+    body = {"query": query(expression="priority > 10", limit=20, sort=[{"field": "_id", "direction": "desc"}])}
+    page_sql = statements(client, "get-list", body)[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")  # 50 rows: sorting them would win anyway
+        cursor.execute(f"EXPLAIN {page_sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan Backward" in plan and "Sort" not in plan, plan
 
 
 def test_increment_is_one_update_returning_the_object(ada):
