@@ -87,9 +87,13 @@ def _save(resource: Resource, obj: models.Model, *, savepoint: bool = True) -> N
     # Alone, the INSERT or UPDATE is a transaction of its own; in a caller's transaction, a
     # savepoint keeps that transaction usable after a refused one (a unique value taken).
     guarded = savepoint and transaction.get_connection(resource.database).in_atomic_block
+    insert = statements.insert(resource, obj) if obj._state.adding else None
     try:
         with transaction.atomic(using=resource.database) if guarded else nullcontext():
-            obj.save(using=resource.database)
+            if insert:  # one compiled INSERT, where save() would do nothing more
+                insert()
+            else:
+                obj.save(using=resource.database)
     except IntegrityError as exc:
         raise FieldErrors([error_item(400, "not_unique_value", str(exc).splitlines()[0], None)]) from None
 

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, models
+from django.db.models import signals
+from django.db.models.fields import NOT_PROVIDED
 from django.db.models.expressions import Expression
 from django.db.models.manager import BaseManager
 from django.db.models.sql.subqueries import UpdateQuery
@@ -115,6 +117,65 @@ def update_once(queryset: models.QuerySet, changes: dict[str, Any]) -> models.Mo
     ``None`` when nothing matched (compiled for this call only)."""
     rows = Statement(queryset.db, *update_sql(queryset, changes), queryset.model).run()
     return rows[0] if rows else None
+
+
+class Insert:
+    """``INSERT ... RETURNING`` the primary key, of every local column but the auto id."""
+
+    def __init__(self, alias: str, model: type[models.Model]) -> None:
+        meta = model._meta
+        self.alias, self.pk = alias, meta.pk
+        self.fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+        quote = connections[alias].ops.quote_name
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        holes = ", ".join(["%s"] * len(self.fields))
+        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({holes}) RETURNING {quote(self.pk.column)}"
+        column = self.pk.get_col(meta.db_table)
+        connection = connections[alias]
+        self.converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+    def run(self, obj: models.Model) -> None:
+        """Save the new ``obj`` as ``save()`` does once nothing hooks in: the fields' own
+        ``pre_save`` (``auto_now_add``, a file's upload), their save preparation, the id set."""
+        connection = connections[self.alias]
+        obj._prepare_related_fields_for_save(operation_name="save")
+        params = [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            pk = cursor.fetchone()[0]
+        for converter in self.converters:
+            pk = converter(pk, self.pk, connection)
+        setattr(obj, self.pk.attname, pk)
+        obj._state.adding, obj._state.db = False, self.alias
+
+
+_SAVING = ("save", "save_base", "_save_table", "_do_insert")
+
+
+def _plain_table(model: type[models.Model]) -> bool:
+    """Whether a new ``model``'s row is one INSERT of its fields' values: one table, an auto
+    id, no database defaults or generated columns, nothing else returned."""
+    meta = model._meta
+    return (not meta.parents and not meta.proxy and meta.auto_field is meta.pk
+            and type(model._base_manager) is models.Manager
+            and meta.db_returning_fields == [meta.pk]
+            and all(field.db_default is NOT_PROVIDED and not field.generated
+                    and not hasattr(field, "get_placeholder") for field in meta.local_concrete_fields)
+            and len(meta.local_concrete_fields) > 1)
+
+
+def insert(resource: Resource, obj: models.Model) -> Callable[[], None] | None:
+    """``run()``: save the new, validated ``obj`` with one compiled ``INSERT ... RETURNING``;
+    ``None`` when ``save()`` must run (a model that saves its own way, a ``pre_save`` or
+    ``post_save`` receiver, an id given, a database without ``RETURNING``)."""
+    model, alias = resource.model, resource.database
+    hooked = (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+              or any(getattr(model, name) is not getattr(models.Model, name) for name in _SAVING))
+    if obj.pk is not None or hooked or not supported(alias) or any(
+            hasattr(value, "resolve_expression") for value in obj.__dict__.values()):  # SQL as a value
+        return None
+    statement = _statement(("insert", model, alias), lambda: Insert(alias, model) if _plain_table(model) else False)
+    return (lambda: statement.run(obj)) if statement else None
 
 
 def _compilable(resource: Resource) -> bool:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agnost_django.data import Resource, site
+from django.db import connection, models
+from django.db.models.signals import pre_save
+from django.test.utils import CaptureQueriesContext
+
+from agnost_django.data import Resource, site, statements
 from tests.data.conftest import DataClient
 from tests.dataapp.models import Note, Product
 
@@ -116,3 +120,53 @@ def test_a_resource_queryset_and_a_filtering_manager_are_kept(dc, catalog):
     assert update_fields(dc, "notes", archived.pk, {"field": "text", "updateType": "set", "value": "x"}) is None
     archived.refresh_from_db()
     assert archived.text == "old"
+
+
+def create(client, model, values):
+    response = client.db("create", {"model": model, "values": values})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_compiled_create_saves_as_save_does(dc, catalog):
+    """One object created by the compiled INSERT and its twin by ``save()`` (a ``pre_save``
+    receiver makes the services call it): the same row, ``auto_now_add`` included."""
+    values = {"name": "plane", "description": "wooden", "quantity": 3, "price": 12.5, "weight": 0.75,
+              "in_stock": False, "tags": ["wood", {"wings": 2}], "category": str(catalog["toys"].pk),
+              "released_at": "2023-01-02T03:04:05.678Z", "release_date": "2023-01-02"}
+    saved_by_save = []
+
+    def receiver(sender, instance, **kwargs):
+        saved_by_save.append(instance)
+
+    with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]):
+        statements._compiled.clear()
+        with CaptureQueriesContext(connection) as queries:
+            compiled = create(dc, "compiled", values)
+        assert [q["sql"].split()[0] for q in queries.captured_queries].count("INSERT") == 1
+        assert statements._compiled.get(("insert", Product, "default"))  # the statement did it
+        pre_save.connect(receiver, sender=Product)
+        try:
+            reference = create(dc, "compiled", values)
+        finally:
+            pre_save.disconnect(receiver, sender=Product)
+    assert len(saved_by_save) == 1 and str(saved_by_save[0].pk) == reference["_id"]
+    rows = [Product.objects.get(pk=answer["_id"]) for answer in (compiled, reference)]
+    fields = [field.attname for field in Product._meta.concrete_fields if field.attname not in ("id", "created_at", "updated_at")]
+    assert [getattr(rows[0], name) for name in fields] == [getattr(rows[1], name) for name in fields]
+    assert rows[0].created_at is not None and rows[0].updated_at is not None
+    for answer in (compiled, reference):
+        del answer["_id"], answer["created_at"], answer["updated_at"]
+    assert compiled == reference
+    assert rows[0].price == Decimal("12.50") and rows[0].tags == ["wood", {"wings": 2}]
+
+
+def test_a_model_that_saves_its_own_way_is_saved_by_its_save(dc, monkeypatch):
+    """A host model overriding ``save()`` (here: filling in a description) keeps it."""
+    def save(self, *args, **kwargs):
+        self.description = self.description or "described by save()"
+        models.Model.save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Product, "save", save)
+    with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]):
+        assert create(dc, "compiled", {"name": "glider"})["description"] == "described by save()"
