@@ -8,16 +8,18 @@ client string ever reaches the ORM as a column name or alias.
 from __future__ import annotations
 
 import copy
+import json
 import math
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 from django.db import connections, models
+from django.db.models.query import ModelIterable
 
 from agnost_django.core.exceptions import ValidationFailed
 from agnost_django.core.expressions import FieldResolver, compile_filter
 from agnost_django.core.wire import to_json
-from agnost_django.data import exceptions
+from agnost_django.data import exceptions, statements
 from agnost_django.data.conf import data_settings
 from agnost_django.data.resources import Resource
 
@@ -272,28 +274,57 @@ def count_matches(queryset: models.QuerySet) -> int:
     """Exact up to ``AGNOST_DATA_EXACT_COUNT_CAP``; beyond it, PostgreSQL's estimate."""
     if connections[queryset.db].vendor != "postgresql":
         return queryset.order_by().count()  # no estimate to fall back on: count once
-    cap = data_settings.EXACT_COUNT_CAP
-    exact = _count(queryset.order_by()[: cap + 1])
-    if exact <= cap:
+    capped = queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1]
+    counting = _count_sql(capped)
+    if counting is None:
+        return _beyond_cap(queryset, capped.count())
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(*counting)
+        return _beyond_cap(queryset, cursor.fetchone()[0])
+
+
+def _beyond_cap(queryset: models.QuerySet, exact: int) -> int:
+    if exact <= data_settings.EXACT_COUNT_CAP:
         return exact
     plan = queryset.order_by().explain(format="json")
-    import json
-
-    estimate = json.loads(plan)[0]["Plan"]["Plan Rows"]
-    return max(int(estimate), exact)
+    return max(int(json.loads(plan)[0]["Plan"]["Plan Rows"]), exact)
 
 
-def _count(queryset: models.QuerySet) -> int:
-    """``queryset.count()``, for a plain filtered selection compiled once: Django's count of
-    a sliced queryset clones it into an aggregate over a subquery and compiles both, which
-    cost more than running the count."""
+def _count_sql(queryset: models.QuerySet) -> tuple[str, list] | None:
+    """SQL counting the rows of a plain filtered selection, compiled once (Django's count of a
+    sliced queryset clones it into an aggregate over a subquery and compiles both, which cost
+    more than running the count); ``None`` for a distinct, grouped or combined one."""
     query = queryset.query
     if query.distinct or query.group_by is not None or query.combinator or query.extra:
-        return queryset.count()
+        return None
     sql, params = queryset.values_list("pk").query.get_compiler(queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) subquery", params)
-        return cursor.fetchone()[0]
+    return f"SELECT COUNT(*) FROM ({sql}) subquery", list(params)
+
+
+def page_and_count(queryset: models.QuerySet, offset: int, limit: int) -> tuple[list[models.Model], int] | None:
+    """The objects of one page of ``queryset`` and :func:`count_matches` of it, both
+    statements sent to PostgreSQL at once (psycopg's pipeline: one round trip instead of two).
+    ``None`` unless the queryset selects the model's own columns and nothing more (no
+    annotations, related or prefetched objects, deferred fields): the caller then runs both."""
+    connection = connections[queryset.db]
+    query = queryset.query
+    if (connection.vendor != "postgresql" or not query.default_cols or query.annotations
+            or query.extra_select or query.select_related or queryset._prefetch_related_lookups
+            or queryset._iterable_class is not ModelIterable or query.deferred_loading != (frozenset(), True)):
+        return None
+    counting = _count_sql(queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1])
+    if counting is None:
+        return None
+    connection.ensure_connection()
+    if not hasattr(connection.connection, "pipeline"):  # psycopg 2
+        return None
+    page_sql, page_params = queryset[offset:offset + limit].query.get_compiler(queryset.db).as_sql()
+    with connection.cursor() as page, connection.cursor() as count, connection.wrap_database_errors:
+        with connection.connection.pipeline():
+            page.execute(page_sql, page_params)
+            count.execute(*counting)
+        found, exact = page.fetchall(), count.fetchone()[0]
+    return statements.rows(queryset.db, queryset.model).objects(found), _beyond_cap(queryset, exact)
 
 
 def count_info(total: int, page: int, limit: int) -> dict[str, int]:

@@ -24,7 +24,7 @@ from agnost_django.data import exceptions, signals, statements
 from agnost_django.data.conf import data_settings
 from agnost_django.data.inputs import decimal_input
 from agnost_django.data.query import (
-    Lookups, Query, ResourceFieldResolver, apply_filter, apply_sort, count_info, count_matches,
+    Lookups, Query, ResourceFieldResolver, apply_filter, apply_sort, count_info, count_matches, page_and_count,
     page_bounds, parse_query, resolve_path, serialize,
 )
 from agnost_django.data.resources import SYSTEM, Resource
@@ -166,10 +166,13 @@ def get_list(resource: Resource, raw_query: Any, user: Any, *, return_count_info
     qs, lookups = _read(resource, query, user)
     qs = apply_sort(qs, resource, query.sort, lookups)
     offset, limit = page_bounds(query)
-    data = _page(resource, qs[offset:offset + limit], lookups, query, user)
     if not return_count_info:
-        return data
-    return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
+        return _page(resource, qs[offset:offset + limit], lookups, query, user)
+    fetched = page_and_count(qs, offset, limit)
+    rows, total = fetched if fetched else (qs[offset:offset + limit], None)
+    data = _page(resource, rows, lookups, query, user)
+    total = count_matches(qs) if total is None else total
+    return {"info": count_info(total, query.page, limit), "data": data}
 
 
 def _page(resource: Resource, rows, lookups: Lookups, query: Query, user: Any) -> list[dict[str, Any]]:

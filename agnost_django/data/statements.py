@@ -33,7 +33,7 @@ from django.db.models.sql.subqueries import UpdateQuery
 
 from agnost_django.data.resources import SYSTEM, Resource
 
-_compiled: dict[tuple, Statement] = {}
+_compiled: dict[tuple, Any] = {}  # statements, row decoders, inserts (False: none fits)
 
 
 class Hole(Expression):
@@ -59,13 +59,12 @@ class Hole(Expression):
         return field.get_db_prep_value(value, connection, prepared=False)
 
 
-class Statement:
-    """SQL returning rows of ``model``'s concrete fields, with holes among its parameters."""
+class Rows:
+    """Rows of ``model``'s concrete columns made into instances as ``ModelIterable`` does: the
+    fields' converters, then ``Model.from_db`` (which sends ``post_init``)."""
 
-    def __init__(self, alias: str, sql: str, params, model: type[models.Model]) -> None:
-        self.alias, self.sql, self.model = alias, sql, model
-        self.params = list(params)
-        self.holes = [(index, param) for index, param in enumerate(self.params) if isinstance(param, Hole)]
+    def __init__(self, alias: str, model: type[models.Model]) -> None:
+        self.alias, self.model = alias, model
         fields = model._meta.concrete_fields
         self.names = [field.attname for field in fields]
         connection = connections[alias]
@@ -76,14 +75,8 @@ class Statement:
             if found:
                 self.converters.append((index, column, found))
 
-    def run(self, **values: Any) -> list[models.Model]:
+    def objects(self, rows) -> list[models.Model]:
         connection = connections[self.alias]
-        params = self.params.copy()
-        for index, hole in self.holes:
-            params[index] = hole.prepare(values[hole.name], connection)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
         objects = []
         for row in rows:
             if self.converters:
@@ -93,6 +86,29 @@ class Statement:
                         row[index] = converter(row[index], column, connection)
             objects.append(self.model.from_db(self.alias, self.names, row))
         return objects
+
+
+def rows(alias: str, model: type[models.Model]) -> Rows:
+    return _statement(("rows", model, alias), lambda: Rows(alias, model))
+
+
+class Statement:
+    """SQL returning rows of ``model``'s concrete fields, with holes among its parameters."""
+
+    def __init__(self, alias: str, sql: str, params, model: type[models.Model]) -> None:
+        self.alias, self.sql = alias, sql
+        self.params = list(params)
+        self.holes = [(index, param) for index, param in enumerate(self.params) if isinstance(param, Hole)]
+        self.rows = rows(alias, model)
+
+    def run(self, **values: Any) -> list[models.Model]:
+        connection = connections[self.alias]
+        params = self.params.copy()
+        for index, hole in self.holes:
+            params[index] = hole.prepare(values[hole.name], connection)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return self.rows.objects(cursor.fetchall())
 
 
 def supported(alias: str) -> bool:
@@ -206,7 +222,7 @@ def _base(resource: Resource, shape: str) -> models.QuerySet:
     return queryset.filter(pk=Hole("pk", resource.model._meta.pk))
 
 
-def _statement(key: tuple, build: Callable[[], Statement]) -> Statement:
+def _statement(key: tuple, build: Callable[[], Any]) -> Any:
     statement = _compiled.get(key)
     if statement is None:
         statement = _compiled[key] = build()  # a race compiles it twice, to the same SQL

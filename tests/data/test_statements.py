@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from project.todos.models import Todo
@@ -73,6 +74,33 @@ def test_a_sort_on_a_column_that_cant_be_null_can_read_its_index(ada):
         cursor.execute(f"EXPLAIN {page_sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan Backward" in plan and "Sort" not in plan, plan
+
+
+def test_a_page_and_its_count_are_sent_together_and_answer_as_apart(ada, settings):
+    """On PostgreSQL the page and the count go in one round trip (psycopg's pipeline); the
+    answer is the one the two queries give apart, the count's estimate past the cap too."""
+    from agnost_django.data.query import page_and_count
+
+    client, todos = ada
+    owner = todos[0].owner
+    for n in (10, 98, 200):
+        body = {"query": query(expression=f"priority > {n}", limit=5, page=2,
+                               sort=[{"field": "priority", "direction": "desc"}]), "returnCountInfo": True}
+        answer = client.db("get-list", {"model": "todos", **body}).json()
+        mine = Todo.objects.filter(owner=owner, priority__gt=n).order_by("-priority", "pk")
+        assert [row["_id"] for row in answer["data"]] == [str(pk) for pk in mine.values_list("pk", flat=True)[5:10]]
+        assert answer["info"]["count"] == mine.count()
+    plain = Todo.objects.filter(owner=owner).order_by("pk")
+    together = page_and_count(plain, 0, 3)
+    if connection.vendor == "postgresql":
+        assert [todo.pk for todo in together[0]] == [todo.pk for todo in plain[:3]] and together[1] == 50
+    else:
+        assert together is None  # SQLite: no round trip to save
+    assert page_and_count(plain.annotate(twice=F("priority") * 2), 0, 3) is None  # more than its columns
+    assert page_and_count(plain.select_related("owner"), 0, 3) is None
+    settings.AGNOST_DATA_EXACT_COUNT_CAP = 5
+    answer = client.db("get-list", {"model": "todos", "query": query(limit=2), "returnCountInfo": True}).json()
+    assert answer["info"]["count"] >= 6 and len(answer["data"]) == 2  # exact up to 5, then estimated
 
 
 def test_increment_is_one_update_returning_the_object(ada):
