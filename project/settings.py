@@ -117,15 +117,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DATABASE_POOL", "1") == "1":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DATABASE_POOL") == "1":
     # psycopg's connection pool, shared by the server's request threads and its websocket
-    # consumers. No health check per checkout (a round trip per request): a connection that
-    # broke fails one request and the pool replaces it.
+    # consumers: fewer connections, at the cost of a check-out and return per request. No
+    # health check per checkout (a round trip per request): a connection that broke fails one
+    # request and the pool replaces it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1, "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # One persistent connection per thread (the server's request threads live as long as it).
+    # One persistent connection per thread (the server's request threads live as long as it),
+    # as apply_defaults sets: 7-15 % more gets and creates per second than the pool on the peer
+    # benchmark (bench/README.md), at one connection per request thread and process.
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "600"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the ASGI server and the qcluster write concurrently.

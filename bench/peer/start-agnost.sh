@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start or stop agnost_django (a checkout of the project, with its .venv from `make install`) for the
-# benchmark, in its production-like configuration: PostgreSQL (psycopg pool, the example project's
+# benchmark, in its production-like configuration: PostgreSQL (a persistent connection per request thread, the example project's
 # default), Redis (cache, channel layer), DEBUG off, uvicorn without access logs.
 # The Django host is agnost-host/ (benchhost.settings = the example project's settings + the
 # `benchtodos` app: a `todos` model with an index on priority, rules "anyone" for every operation).
@@ -27,7 +27,7 @@
 #   AGNOST_DATABASE_URL [postgres://postgres@$PGHOST:$PGPORT/$AGNOST_DB]
 #   AGNOST_REDIS_PORT [6392]       a Redis of our own (started here if nothing answers on it);
 #   AGNOST_REDIS_URL [redis://127.0.0.1:$AGNOST_REDIS_PORT/0]
-#   DATABASE_POOL_MAX_SIZE [10]    the example project's psycopg pool size (per process)
+#   DATABASE_POOL [0]              1: the example project's psycopg pool (DATABASE_POOL_MAX_SIZE [10] per process)
 #   AGNOST_CORE_REQUEST_LOG [on]   0: the request log off (run-all.sh's agnost-nolog); also
 #                                  AGNOST_CORE_REQUEST_LOG_SAMPLE_RATE [1] (read by the example project's settings)
 #   RUN_DIR [<this folder>/.run]   pid file, log, client key (agnost-client-key)
