@@ -165,14 +165,19 @@ def get_list(resource: Resource, raw_query: Any, user: Any, *, return_count_info
     query = parse_query(raw_query)
     qs, lookups = _read(resource, query, user)
     qs = apply_sort(qs, resource, query.sort, lookups)
+    return _listing(resource, qs, lookups, query, user, return_count_info)
+
+
+def _listing(resource: Resource, qs: models.QuerySet, lookups: Lookups, query: Query, user: Any,
+             return_count_info: Any) -> Any:
+    """The query's page of ``qs``; with ``return_count_info``, ``{info, data}`` (the page and
+    the count fetched together where :func:`page_and_count` can)."""
     offset, limit = page_bounds(query)
     if not return_count_info:
         return _page(resource, qs[offset:offset + limit], lookups, query, user)
-    fetched = page_and_count(qs, offset, limit)
-    rows, total = fetched if fetched else (qs[offset:offset + limit], None)
+    rows, total = page_and_count(qs, offset, limit) or (qs[offset:offset + limit], None)
     data = _page(resource, rows, lookups, query, user)
-    total = count_matches(qs) if total is None else total
-    return {"info": count_info(total, query.page, limit), "data": data}
+    return {"info": count_info(count_matches(qs) if total is None else total, query.page, limit), "data": data}
 
 
 def _page(resource: Resource, rows, lookups: Lookups, query: Query, user: Any) -> list[dict[str, Any]]:
@@ -497,11 +502,7 @@ def search_text(resource: Resource, raw_query: Any, text: Any, user: Any, *, ret
                 condition |= models.Q(**{f"{name}__icontains": word})
             qs = qs.filter(condition)
         qs = qs.order_by("pk")
-    offset, limit = page_bounds(query)
-    data = _page(resource, qs[offset:offset + limit], lookups, query, user)
-    if not return_count_info:
-        return data
-    return {"info": count_info(count_matches(qs), query.page, limit), "data": data}
+    return _listing(resource, qs, lookups, query, user, return_count_info)
 
 
 def fuzzy_search(resource: Resource, raw_query: Any, field_name: Any, text: Any, user: Any) -> list[dict[str, Any]]:
