@@ -59,6 +59,13 @@ class Hole(Expression):
         return field.get_db_prep_value(value, connection, prepared=False)
 
 
+def _converters(field: models.Field, connection) -> tuple[Expression, list]:
+    """``field``'s column and the converters Django applies to a value loaded from it (the
+    backend's, then the field's: dates on SQLite, JSON, decimals)."""
+    column = field.get_col(field.model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
 class Rows:
     """Rows of ``model``'s concrete columns made into instances as ``ModelIterable`` does: the
     fields' converters, then ``Model.from_db`` (which sends ``post_init``)."""
@@ -70,8 +77,7 @@ class Rows:
         connection = connections[alias]
         self.converters = []
         for index, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            column, found = _converters(field, connection)
             if found:
                 self.converters.append((index, column, found))
 
@@ -146,9 +152,7 @@ class Insert:
         columns = ", ".join(quote(field.column) for field in self.fields)
         holes = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({holes}) RETURNING {quote(self.pk.column)}"
-        column = self.pk.get_col(meta.db_table)
-        connection = connections[alias]
-        self.converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        self.column, self.converters = _converters(self.pk, connections[alias])
 
     def run(self, obj: models.Model) -> None:
         """Save the new ``obj`` as ``save()`` does once nothing hooks in: the fields' own
@@ -160,7 +164,7 @@ class Insert:
             cursor.execute(self.sql, params)
             pk = cursor.fetchone()[0]
         for converter in self.converters:
-            pk = converter(pk, self.pk, connection)
+            pk = converter(pk, self.column, connection)
         setattr(obj, self.pk.attname, pk)
         obj._state.adding, obj._state.db = False, self.alias
 
