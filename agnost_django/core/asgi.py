@@ -8,8 +8,9 @@ thread and back, about fourteen hops per request, and every request gets a new t
 executor of its ``ThreadSensitiveContext``) plus two tasks to watch for a disconnect. Here
 the chain is loaded in sync mode and one call per request, on a pool of long-lived threads
 (``AGNOST_CORE_HTTP_THREADS``, default 8), runs the ``request_started`` signal, the
-middleware, the view, renders the body and closes the response; the event loop keeps the
-connection, reading the body, sending the answer, streaming responses and websockets.
+middleware, the view, renders the body and closes the response (:mod:`.request_threads`);
+the event loop keeps the connection, reading the body, sending the answer, streaming
+responses and websockets.
 Database connections stay with their thread between requests as under a WSGI server
 (``CONN_MAX_AGE`` or the psycopg pool decide how long).
 
@@ -24,11 +25,9 @@ server's event loop), at the cost of that one hop back.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import io
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 
 import django
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
@@ -43,6 +42,7 @@ from django.urls import set_script_prefix
 
 from .conf import core_settings
 from .direct import DirectLane
+from .request_threads import RequestThreads
 
 _END = object()
 
@@ -53,7 +53,7 @@ class ASGIHandler(DjangoASGIHandler):
         self.load_middleware(is_async=False)
         self.direct = DirectLane() if core_settings.DIRECT_LANE else None
         threads = threads or core_settings.HTTP_THREADS
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="agnost-http")
+        self.threads = RequestThreads(threads, "agnost-http")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -92,21 +92,19 @@ class ASGIHandler(DjangoASGIHandler):
         return body_file
 
     async def _serve(self, scope, body_file):
-        """:meth:`serve` in a pool thread, in a copy of the request's context. Unlike asgiref's
-        ``sync_to_async``, nothing is copied back into the event loop's context afterwards (the
-        request's task ends with it): that copy, re-homing every asgiref ``Local``, was a tenth
-        of the event loop's time per request."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self._in_thread, loop, contextvars.copy_context(),
-                                          scope, body_file)
+        """:meth:`serve` in a request thread, in a copy of the request's context. Unlike
+        asgiref's ``sync_to_async``, nothing is copied back into the event loop's context
+        afterwards (the request's task ends with it): that copy, re-homing every asgiref
+        ``Local``, was a tenth of the event loop's time per request."""
+        return await self.threads.run(self._in_thread, asyncio.get_running_loop(), scope, body_file)
 
-    def _in_thread(self, loop, context, scope, body_file):
+    def _in_thread(self, loop, scope, body_file):
         # What sync_to_async tells the thread, so that async_to_sync there (a host's async
         # view, a channel layer's group_send) runs on this server's event loop.
         SyncToAsync.threadlocal.main_event_loop = loop
         SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
         SyncToAsync.threadlocal.task_context = None
-        return context.run(self.serve, scope, body_file)
+        return self.serve(scope, body_file)
 
     def serve(self, scope, body_file):
         """The synchronous part of a request, in one of the pool's threads: (response, body),
@@ -146,7 +144,7 @@ class ASGIHandler(DjangoASGIHandler):
                 await task
             except (asyncio.CancelledError, RequestAborted):
                 pass
-        await sync_to_async(response.close, thread_sensitive=False, executor=self.executor)()
+        await self.threads.run(response.close)
 
     async def send_stream(self, response, send):
         await send({"type": "http.response.start", "status": response.status_code,

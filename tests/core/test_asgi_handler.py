@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 
 import pytest
@@ -38,6 +39,10 @@ async def async_view(request):
     return HttpResponse(f"async {request.method} {id(asyncio.get_running_loop())}")
 
 
+def boom(request):
+    raise RuntimeError("boom")
+
+
 def cookie(request):
     response = HttpResponse("ok")
     response.set_cookie("flavour", "oat")
@@ -46,6 +51,7 @@ def cookie(request):
 
 urlpatterns = [
     path("where", where), path("stream", stream), path("async", async_view), path("cookie", cookie),
+    path("boom", boom),
 ]
 
 
@@ -82,7 +88,7 @@ def app():
     with override_settings(ROOT_URLCONF=__name__, AGNOST_CORE_HTTP_THREADS=3):
         handler = ASGIHandler()
         yield handler
-        handler.executor.shutdown()
+        handler.threads.shutdown()
 
 
 def test_requests_share_a_fixed_pool_of_threads(app):
@@ -190,3 +196,30 @@ def generator(request):
 
 
 urlpatterns.append(path("generator", generator))
+
+
+def test_a_view_that_raises_answers_500_and_the_thread_serves_on(app):
+    start, _ = asyncio.run(call(app, "/boom"))
+    assert start["status"] == 500
+    start, body = asyncio.run(call(app, "/where", "POST", b"after"))
+    assert start["status"] == 200 and json.loads(body)["body"] == "after"
+
+
+def test_a_forked_worker_starts_its_own_request_threads(app):
+    """agnost_serve --workers loads the application, then forks: the parent's threads are
+    not in the child, which must start its own on its first request."""
+    assert asyncio.run(call(app, "/where"))[0]["status"] == 200  # the parent's threads run
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the answer through the pipe, whatever happens
+        try:
+            start, body = asyncio.run(asyncio.wait_for(call(app, "/where", "POST", b"child"), 10))
+            os.write(write, json.dumps([start["status"], json.loads(body)]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    status, body = json.loads(answer)
+    assert status == 200 and body["body"] == "child" and body["thread"].startswith("agnost-http")
