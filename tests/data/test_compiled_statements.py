@@ -170,3 +170,68 @@ def test_a_model_that_saves_its_own_way_is_saved_by_its_save(dc, monkeypatch):
     monkeypatch.setattr(Product, "save", save)
     with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]):
         assert create(dc, "compiled", {"name": "glider"})["description"] == "described by save()"
+
+
+def _loaded(model, pks):
+    """The rows of ``pks`` as the compiled statements load them, by primary key."""
+    names = [field.column for field in model._meta.concrete_fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(n) for n in names)} FROM {table} "
+                       f"WHERE {connection.ops.quote_name(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
+                       list(pks))
+        rows = cursor.fetchall()
+    return {obj.pk: obj for obj in statements.rows("default", model).objects(rows)}
+
+
+def test_loaded_instances_are_the_orms(catalog):
+    """Made without Model.__init__ (no init listener, plain descriptors), an instance holds
+    what the ORM's does: every field's value (converted), a loaded state, its references."""
+    assert statements.rows("default", Product).plain
+    products = catalog["products"]
+    loaded = _loaded(Product, [product.pk for product in products])
+    for product in products:
+        orm, ours = Product.objects.get(pk=product.pk), loaded[product.pk]
+        assert type(ours) is Product
+        assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
+            k: v for k, v in vars(orm).items() if k != "_state"}
+        assert (ours._state.adding, ours._state.db) == (False, "default")
+        assert ours.category == orm.category and str(ours) == str(orm)
+        ours.quantity += 1  # a loaded instance saves as an update
+        ours.save(update_fields=["quantity"])
+        assert Product.objects.get(pk=product.pk).quantity == orm.quantity + 1
+
+
+def test_init_listeners_still_hear_every_loaded_object(dc, catalog):
+    heard = []
+
+    def listener(sender, instance, **kwargs):
+        heard.append(instance.pk)
+
+    models.signals.post_init.connect(listener, sender=Product)
+    try:
+        with site.temporarily(Product, name="compiled", rules=ANYONE, hidden_fields=["secret"]):
+            response = dc.db("get-list", {"model": "compiled", "query": {"sort": [{"field": "_id", "direction": "asc"}]}})
+    finally:
+        models.signals.post_init.disconnect(listener, sender=Product)
+    assert response.status_code == 200, response.content
+    listed = [int(item["_id"]) for item in response.json()]
+    assert listed and heard[-len(listed):] == listed
+
+
+def test_a_model_whose_init_does_more_is_made_by_from_db(db, monkeypatch):
+    own_init = Product.__init__
+
+    def counting_init(self, *args, **kwargs):
+        own_init(self, *args, **kwargs)
+        self.counted = True
+
+    monkeypatch.setattr(Product, "__init__", counting_init)
+    rows = statements.Rows("default", Product)
+    assert not rows.plain
+    product = Product.objects.create(name="counted")
+    with connection.cursor() as cursor:
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in Product._meta.concrete_fields)
+        cursor.execute(f"SELECT {columns} FROM {Product._meta.db_table} WHERE id = %s", [product.pk])
+        [loaded] = rows.objects(cursor.fetchall())
+    assert loaded.counted and loaded.pk == product.pk
