@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
+from django.core.exceptions import FullResultSet
 from django.db import connections, models
 from django.db.models.query import ModelIterable
 
@@ -301,6 +302,28 @@ def _count_sql(queryset: models.QuerySet) -> tuple[str, list] | None:
     return f"SELECT COUNT(*) FROM ({sql}) subquery", list(params)
 
 
+def _count_of_page(page) -> tuple[str, list] | None:
+    """:func:`_count_sql`'s statement built from a compiled page's own FROM and WHERE (the
+    page's compiler has resolved them: compiling a second, capped and id-only queryset cost
+    more than the count's round trip). ``None`` where the page's filters reach another
+    table, or it is distinct, grouped, combined or filtered after grouping."""
+    query = page.query
+    # A join the filters trimmed stays in alias_map, unreferenced (as Django's FROM skips it).
+    joined = any(query.alias_refcount[alias] for alias in query.alias_map if alias != query.base_table)
+    if (joined or query.distinct or query.group_by is not None or query.combinator
+            or query.extra or page.having is not None or page.qualify is not None):
+        return None
+    from_sql, from_params = page.compile(query.alias_map[query.base_table])
+    try:
+        where, where_params = page.compile(page.where) if page.where is not None else ("", [])
+    except FullResultSet:
+        where, where_params = "", []
+    pk = f"{page.quote_name_unless_alias(query.base_table)}.{page.connection.ops.quote_name(query.model._meta.pk.column)}"
+    sql = f"SELECT {pk} FROM {from_sql}" + (f" WHERE {where}" if where else "")
+    return (f"SELECT COUNT(*) FROM ({sql} LIMIT {data_settings.EXACT_COUNT_CAP + 1}) subquery",
+            [*from_params, *where_params])
+
+
 def page_and_count(queryset: models.QuerySet, offset: int, limit: int) -> tuple[list[models.Model], int] | None:
     """The objects of one page of ``queryset`` and :func:`count_matches` of it, both
     statements sent to PostgreSQL at once (psycopg's pipeline: one round trip instead of two).
@@ -312,13 +335,14 @@ def page_and_count(queryset: models.QuerySet, offset: int, limit: int) -> tuple[
             or query.extra_select or query.select_related or queryset._prefetch_related_lookups
             or queryset._iterable_class is not ModelIterable or query.deferred_loading != (frozenset(), True)):
         return None
-    counting = _count_sql(queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1])
-    if counting is None:
-        return None
     connection.ensure_connection()
     if not hasattr(connection.connection, "pipeline"):  # psycopg 2
         return None
-    page_sql, page_params = queryset[offset:offset + limit].query.get_compiler(queryset.db).as_sql()
+    page = queryset[offset:offset + limit].query.get_compiler(queryset.db)
+    page_sql, page_params = page.as_sql()
+    counting = _count_of_page(page) or _count_sql(queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1])
+    if counting is None:
+        return None
     with connection.cursor() as page, connection.cursor() as count, connection.wrap_database_errors:
         with connection.connection.pipeline():
             page.execute(page_sql, page_params)

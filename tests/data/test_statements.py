@@ -103,6 +103,42 @@ def test_a_page_and_its_count_are_sent_together_and_answer_as_apart(ada, setting
     assert answer["info"]["count"] >= 6 and len(answer["data"]) == 2  # exact up to 5, then estimated
 
 
+def test_the_count_built_from_the_page_counts_what_the_orm_counts(ada):
+    """The count sent with a page is built from the page's own FROM and WHERE when it reads
+    one table; across a join it is compiled apart. Either way it is the ORM's count."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pages and counts are sent together on PostgreSQL only")
+    from django.db.models import Q
+
+    from agnost_django.data.query import _count_of_page, page_and_count
+
+    client, todos = ada
+    owner = todos[0].owner
+    one_table = [
+        Todo.objects.all(),
+        Todo.objects.filter(owner=owner, priority__gt=20),
+        Todo.objects.filter(Q(priority__lt=5) | ~Q(title__contains="1"), owner=owner),
+        Todo.objects.filter(priority__lt=10**6),  # past the column's range: no condition at all
+    ]
+    def compiled(page):
+        compiler = page[0:5].query.get_compiler(page.db)
+        compiler.as_sql()
+        return compiler
+
+    for queryset in one_table:
+        page = queryset.order_by("-priority", "pk")
+        assert _count_of_page(compiled(page)) is not None
+        rows, count = page_and_count(page, 0, 5)
+        assert count == queryset.count() and [r.pk for r in rows] == [t.pk for t in page[:5]]
+    joined = Todo.objects.filter(owner__username=owner.username).order_by("pk")
+    assert _count_of_page(compiled(joined)) is None
+    assert page_and_count(joined, 0, 5)[1] == joined.count() == 50
+    for expression, count in (("priority > 1000000", 0), ("priority < 1000000", 50)):
+        body = {"query": query(expression=expression, limit=5), "returnCountInfo": True}
+        answer = client.db("get-list", {"model": "todos", **body}).json()
+        assert answer["info"]["count"] == count and len(answer["data"]) == min(count, 5)
+
+
 def test_increment_is_one_update_returning_the_object(ada):
     client, todos = ada
     todo = todos[7]
