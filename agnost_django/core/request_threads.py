@@ -4,12 +4,14 @@ event loop, the answer handed back with one ``call_soon_threadsafe``.
 ``loop.run_in_executor`` on a ``ThreadPoolExecutor`` does the same through two futures (a
 ``concurrent.futures.Future`` with its own lock and condition, chained to the asyncio
 future by callbacks on both sides) and the executor's queue, semaphore and thread-count
-check: a fifth of the event loop's time per request. Here a call is one tuple on a
-``SimpleQueue`` and one asyncio future (served ``get``, 2 workers, A B A B x 3: 0.449 ->
-0.434 ms of CPU per request, server and database).
+check. Here a call is one tuple on a ``SimpleQueue`` and one asyncio future: 6 % less CPU
+per get in one process at 16 concurrent requests; served (``--workers 2``), the two were
+within the benchmark's spread (A B A B x 3, twice: 3 % less, then 4 % more).
 
 The threads start on the first call in a process, so that a server that loads the
-application and then forks (``agnost_serve --workers``) starts them in each worker. They are
+application and then forks (``agnost_serve --workers``) starts them in each worker, even
+after the parent has served requests (an executor's idle count would then be the parent's,
+and the child's first call would wait for a thread that is not there). They are
 daemon threads: the server lets the requests in flight finish before it exits.
 """
 
