@@ -295,11 +295,16 @@ def _count_sql(queryset: models.QuerySet) -> tuple[str, list] | None:
     """SQL counting the rows of a plain filtered selection, compiled once (Django's count of a
     sliced queryset clones it into an aggregate over a subquery and compiles both, which cost
     more than running the count); ``None`` for a distinct, grouped or combined one."""
-    query = queryset.query
-    if query.distinct or query.group_by is not None or query.combinator or query.extra:
+    if not _plain_selection(queryset.query):
         return None
     sql, params = queryset.values_list("pk").query.get_compiler(queryset.db).as_sql()
     return f"SELECT COUNT(*) FROM ({sql}) subquery", list(params)
+
+
+def _plain_selection(query) -> bool:
+    """Whether ``query`` is not distinct, grouped, combined or given extra SQL: its rows are
+    counted by wrapping its selection in ``COUNT(*)``."""
+    return not (query.distinct or query.group_by is not None or query.combinator or query.extra)
 
 
 def _count_of_page(page) -> tuple[str, list] | None:
@@ -310,15 +315,14 @@ def _count_of_page(page) -> tuple[str, list] | None:
     query = page.query
     # A join the filters trimmed stays in alias_map, unreferenced (as Django's FROM skips it).
     joined = any(query.alias_refcount[alias] for alias in query.alias_map if alias != query.base_table)
-    if (joined or query.distinct or query.group_by is not None or query.combinator
-            or query.extra or page.having is not None or page.qualify is not None):
+    if joined or not _plain_selection(query) or page.having is not None or page.qualify is not None:
         return None
     from_sql, from_params = page.compile(query.alias_map[query.base_table])
     try:
         where, where_params = page.compile(page.where) if page.where is not None else ("", [])
     except FullResultSet:
         where, where_params = "", []
-    pk = f"{page.quote_name_unless_alias(query.base_table)}.{page.connection.ops.quote_name(query.model._meta.pk.column)}"
+    pk, _pk_params = page.compile(query.model._meta.pk.get_col(query.base_table))
     sql = f"SELECT {pk} FROM {from_sql}" + (f" WHERE {where}" if where else "")
     return (f"SELECT COUNT(*) FROM ({sql} LIMIT {data_settings.EXACT_COUNT_CAP + 1}) subquery",
             [*from_params, *where_params])
@@ -338,9 +342,9 @@ def page_and_count(queryset: models.QuerySet, offset: int, limit: int) -> tuple[
     connection.ensure_connection()
     if not hasattr(connection.connection, "pipeline"):  # psycopg 2
         return None
-    page = queryset[offset:offset + limit].query.get_compiler(queryset.db)
-    page_sql, page_params = page.as_sql()
-    counting = _count_of_page(page) or _count_sql(queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1])
+    compiler = queryset[offset:offset + limit].query.get_compiler(queryset.db)
+    page_sql, page_params = compiler.as_sql()
+    counting = _count_of_page(compiler) or _count_sql(queryset.order_by()[: data_settings.EXACT_COUNT_CAP + 1])
     if counting is None:
         return None
     with connection.cursor() as page, connection.cursor() as count, connection.wrap_database_errors:

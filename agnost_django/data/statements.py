@@ -28,10 +28,10 @@ from typing import Any
 from django.db import connections, models
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.db.models.expressions import Expression
+from django.db.models.fields import NOT_PROVIDED
 from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.fields import NOT_PROVIDED
-from django.db.models.expressions import Expression
 from django.db.models.manager import BaseManager
 from django.db.models.sql.subqueries import UpdateQuery
 

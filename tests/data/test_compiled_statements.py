@@ -172,16 +172,17 @@ def test_a_model_that_saves_its_own_way_is_saved_by_its_save(dc, monkeypatch):
         assert create(dc, "compiled", {"name": "glider"})["description"] == "described by save()"
 
 
-def _loaded(model, pks):
-    """The rows of ``pks`` as the compiled statements load them, by primary key."""
+def _loaded(model, pks, rows=None):
+    """The rows of ``pks`` as the compiled statements load them (or ``rows``, a
+    ``statements.Rows`` of ``model``), by primary key."""
     names = [field.column for field in model._meta.concrete_fields]
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(n) for n in names)} FROM {table} "
                        f"WHERE {connection.ops.quote_name(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
                        list(pks))
-        rows = cursor.fetchall()
-    return {obj.pk: obj for obj in statements.rows("default", model).objects(rows)}
+        found = cursor.fetchall()
+    return {obj.pk: obj for obj in (rows or statements.rows("default", model)).objects(found)}
 
 
 def test_loaded_instances_are_the_orms(catalog):
@@ -230,8 +231,5 @@ def test_a_model_whose_init_does_more_is_made_by_from_db(db, monkeypatch):
     rows = statements.Rows("default", Product)
     assert not rows.plain
     product = Product.objects.create(name="counted")
-    with connection.cursor() as cursor:
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in Product._meta.concrete_fields)
-        cursor.execute(f"SELECT {columns} FROM {Product._meta.db_table} WHERE id = %s", [product.pk])
-        [loaded] = rows.objects(cursor.fetchall())
+    loaded = _loaded(Product, [product.pk], rows)[product.pk]
     assert loaded.counted and loaded.pk == product.pk
